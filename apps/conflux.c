@@ -1,0 +1,115 @@
+static const char help[] = "conflux: PETSc-backed PDE solvers and learned models on HDF5 data.\n"
+                           "Usage: conflux <subcommand> [options]; `conflux -help` lists the subcommands.\n";
+
+#include "commands.h"
+
+static const CfxCommand commands[] = {
+    {"version", "print the conflux version and the versions of PETSc, MPI, HDF5, FFTW and SUNDIALS in use",
+     "Usage: conflux version\n"
+     "       conflux --version\n"
+     "Prints the conflux version, then the library versions this process loaded.\n",
+     CfxCommandVersion},
+};
+static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+
+static const CfxCommand *FindCommand(const char *name)
+{
+  for (size_t i = 0; i < ncommands; i++)
+    if (!strcmp(commands[i].name, name)) return &commands[i];
+  return NULL;
+}
+
+static PetscErrorCode PrintCommandList(MPI_Comm comm)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPrintf(comm, "Usage: conflux <subcommand> [options]\n\nSubcommands:\n"));
+  for (size_t i = 0; i < ncommands; i++) PetscCall(PetscPrintf(comm, "  %-10s %s\n", commands[i].name, commands[i].summary));
+  PetscCall(PetscPrintf(comm, "  %-10s %s\n", "help", "`conflux help <subcommand>` describes one subcommand and its options"));
+  PetscCall(PetscPrintf(comm, "\nEvery subcommand takes PETSc options (-log_view, -options_file f, ...) and runs under mpirun.\n"
+                              "`conflux <subcommand> -help` also lists every option with its current value.\n"
+                              "Errors print one line; -cfx_traceback shows PETSc's full traceback.\n"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PrintUnknown(MPI_Comm comm, const char *what, const char *name)
+{
+  char list[1024] = "";
+
+  PetscFunctionBegin;
+  for (size_t i = 0; i < ncommands; i++) {
+    PetscCall(PetscStrlcat(list, commands[i].name, sizeof(list)));
+    PetscCall(PetscStrlcat(list, ", ", sizeof(list)));
+  }
+  PetscCall(PetscStrlcat(list, "help", sizeof(list)));
+  PetscCall(PetscFPrintf(comm, PETSC_STDERR, "conflux: unknown %s '%s'; valid subcommands: %s\n", what, name, list));
+  PetscFunctionReturn(0);
+}
+
+/* What the first argument asks for. Decided before PetscInitialize() so that `-help` and
+   `-version` meant for conflux itself are not also handled by PETSc. */
+typedef enum { ACTION_LIST, ACTION_VERSION, ACTION_HELP_ON, ACTION_RUN, ACTION_UNKNOWN } Action;
+
+static int IsOneOf(const char *s, const char *const *set)
+{
+  for (; *set; set++)
+    if (!strcmp(s, *set)) return 1;
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  static const char *const helpFlags[]    = {"-help", "--help", "-h", "help", NULL};
+  static const char *const versionFlags[] = {"-version", "--version", "-v", "version", NULL};
+  const CfxCommand *cmd                   = NULL;
+  const char *topic                       = NULL;
+  Action action;
+  int status = 0, shift;
+  MPI_Comm comm;
+
+  if (argc < 2 || IsOneOf(argv[1], helpFlags)) {
+    action = ACTION_LIST;
+    if (argc >= 3 && !strcmp(argv[1], "help")) {
+      topic  = argv[2];
+      cmd    = FindCommand(topic);
+      action = cmd ? ACTION_HELP_ON : ACTION_UNKNOWN;
+    }
+    if (argc < 2) status = 2;
+  } else if (IsOneOf(argv[1], versionFlags)) {
+    action = ACTION_VERSION;
+  } else {
+    topic  = argv[1];
+    cmd    = FindCommand(topic);
+    action = cmd ? ACTION_RUN : ACTION_UNKNOWN;
+  }
+
+  /* PETSc sees the arguments after the subcommand; the program name stays in argv[0]. */
+  shift = action == ACTION_RUN ? 1 : (argc >= 2 ? (action == ACTION_HELP_ON || (action == ACTION_UNKNOWN && !strcmp(argv[1], "help")) ? 2 : 1) : 0);
+  if (action == ACTION_UNKNOWN && strcmp(argv[1], "help")) shift = argc - 1; /* don't let PETSc parse a mistyped line */
+  argv[shift] = argv[0];
+  argc -= shift;
+  argv += shift;
+
+  PetscCall(CfxInitialize(&argc, &argv, NULL, help));
+  comm = PETSC_COMM_WORLD;
+  switch (action) {
+    case ACTION_LIST: PetscCall(PrintCommandList(comm)); break;
+    case ACTION_VERSION: PetscCall(CfxCommandVersion(comm)); break;
+    case ACTION_HELP_ON: PetscCall(PetscPrintf(comm, "conflux %s: %s\n\n%s", cmd->name, cmd->summary, cmd->usage)); break;
+    case ACTION_UNKNOWN:
+      PetscCall(PrintUnknown(comm, "subcommand", topic));
+      status = 2;
+      break;
+    case ACTION_RUN: {
+      char prefix[64];
+      PetscBool hasHelp;
+
+      PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "conflux %s", cmd->name));
+      PetscCall(CfxPushOneLineErrorHandler(prefix));
+      PetscCall(PetscOptionsHasHelp(NULL, &hasHelp));
+      if (hasHelp) PetscCall(PetscPrintf(comm, "%s", cmd->usage));
+      status = cmd->run(comm) ? 1 : 0;
+    } break;
+  }
+  PetscCall(CfxFinalize());
+  return status;
+}

@@ -1,0 +1,4 @@
+/* The whole public conflux API. Include this, or the one module header you need. */
+#pragma once
+
+#include <conflux/cfxsys.h>
