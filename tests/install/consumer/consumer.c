@@ -5,9 +5,9 @@ static const char help[] = "An out-of-tree program using the installed conflux.\
 
 int main(int argc, char **argv)
 {
-  char        version[64];
+  char version[64];
   PetscMPIInt size;
-  Vec         v;
+  Vec v;
   PetscScalar sum;
 
   PetscCall(CfxInitialize(&argc, &argv, NULL, help));
