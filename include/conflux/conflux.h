@@ -2,3 +2,4 @@
 #pragma once
 
 #include <conflux/cfxsys.h>
+#include <conflux/cfxrng.h>
