@@ -3,3 +3,4 @@
 
 #include <conflux/cfxsys.h>
 #include <conflux/cfxrng.h>
+#include <conflux/cfxic.h>
