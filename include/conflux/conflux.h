@@ -4,3 +4,4 @@
 #include <conflux/cfxsys.h>
 #include <conflux/cfxrng.h>
 #include <conflux/cfxic.h>
+#include <conflux/cfxfv.h>
