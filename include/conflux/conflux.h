@@ -5,3 +5,4 @@
 #include <conflux/cfxrng.h>
 #include <conflux/cfxic.h>
 #include <conflux/cfxfv.h>
+#include <conflux/cfxspectral.h>
