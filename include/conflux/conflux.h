@@ -6,3 +6,4 @@
 #include <conflux/cfxic.h>
 #include <conflux/cfxfv.h>
 #include <conflux/cfxspectral.h>
+#include <conflux/cfxtensor.h>

@@ -1,0 +1,50 @@
+/* Private declarations shared by the tensor, tape and op sources. */
+#pragma once
+
+#include <cfximpl.h>
+#include <petscviewer.h>
+#include <conflux/cfxtensor.h>
+
+struct _p_CfxArena {
+  char **blocks; /* blocks[0] is the current one when nblocks == 1 */
+  size_t *sizes; /* capacity of each block */
+  PetscInt nblocks, maxblocks;
+  size_t used;  /* bytes used in the last block */
+  size_t total; /* bytes handed out since the last reset (incl. alignment) */
+  size_t peak;  /* high-water mark of total */
+};
+
+typedef struct {
+  CfxTensor out;
+  CfxTapeBackwardFn fn;
+  void *ctx;
+} CfxTapeNode;
+
+struct _p_CfxTape {
+  MPI_Comm comm;
+  CfxArena arena;
+  CfxTapeNode *nodes;
+  PetscInt nnodes, maxnodes;
+  PetscBool recording;
+  PetscBool inbackward;
+};
+
+/* Log events of the tape and the heavier ops (registered once). */
+PETSC_INTERN PetscLogEvent CFX_TapeBackward, CFX_OpMatmul, CFX_OpLinear, CFX_OpConv1d, CFX_OpSpectral, CFX_OpAttention, CFX_OpFFT;
+PETSC_INTERN PetscErrorCode CfxTensorInitializePackage(void);
+
+/* Shape helpers */
+PETSC_INTERN PetscErrorCode CfxShapeCheck(MPI_Comm, PetscInt, const PetscInt[]);
+PETSC_INTERN PetscBool CfxShapeEqual(CfxTensor, CfxTensor);
+PETSC_INTERN void CfxShapeString(PetscInt, const PetscInt[], char[], size_t);
+
+/* An op output: a step tensor that requires grad iff recording and any input does. */
+PETSC_INTERN PetscErrorCode CfxTapeNewOutput(CfxTape, PetscInt, const PetscInt[], PetscBool, PetscInt, const CfxTensor[], CfxTensor *);
+/* Scratch memory from the arena, not zeroed */
+#define CfxTapeScratch(tape, n, ptr) CfxArenaAlloc((tape)->arena, (size_t)(n) * sizeof(**(ptr)), (void **)(ptr))
+
+/* Activation kernels shared by the fused ops: forward in place, and dz = dy * act'(z)
+   given the pre-activation z and/or the output y. */
+PETSC_INTERN void CfxActForward(CfxActivation, PetscInt, const PetscReal *, PetscReal *);
+PETSC_INTERN void CfxActBackward(CfxActivation, PetscInt, const PetscReal *, const PetscReal *, const PetscReal *, PetscReal *, PetscBool);
+PETSC_INTERN PetscBool CfxActNeedsInput(CfxActivation);

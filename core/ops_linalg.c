@@ -1,0 +1,289 @@
+/* Dense linear algebra ops on CBLAS: batched matmul, linear layer with fused activation,
+   channel mixing (kernel-1 convolution) on channels-first data. */
+#include "cfxtensorimpl.h"
+#include <cblas.h>
+
+/* C (m x n, row-major, ldc = n) = op(A) op(B) + beta C, op(A) m x k, op(B) k x n. */
+static inline void Gemm(PetscBool ta, PetscBool tb, PetscInt m, PetscInt n, PetscInt k, const PetscReal *A, const PetscReal *B, PetscReal beta, PetscReal *C)
+{
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0, A, (int)(ta ? m : k), B, (int)(tb ? k : n), beta, C, (int)n);
+}
+
+/* ---------------- matmul ---------------- */
+typedef struct {
+  CfxTensor a, b, c;
+  PetscBool ta, tb, sharedB;
+  PetscInt batch, M, N, K;
+} MatmulCtx;
+
+static PetscErrorCode MatmulBackward(CfxTape tape, void *ctx)
+{
+  MatmulCtx *c = (MatmulCtx *)ctx;
+  PetscReal *ga, *gb;
+  const PetscReal *G = c->c->grad, *A = c->a->data, *B = c->b->data;
+  PetscInt M = c->M, N = c->N, K = c->K, sA = M * K, sB = c->sharedB ? 0 : K * N, sC = M * N;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(CFX_OpMatmul, 0, 0, 0, 0));
+  PetscCall(CfxTensorGetGrad(tape, c->a, &ga));
+  PetscCall(CfxTensorGetGrad(tape, c->b, &gb));
+  if (c->sharedB && !c->ta) {
+    /* all batches are one M*batch x K matrix */
+    M *= c->batch;
+    if (ga) Gemm(PETSC_FALSE, (PetscBool)!c->tb, M, K, N, G, B, 1.0, ga);
+    if (gb) {
+      if (!c->tb)
+        Gemm(PETSC_TRUE, PETSC_FALSE, K, N, M, A, G, 1.0, gb);
+      else
+        Gemm(PETSC_TRUE, PETSC_FALSE, N, K, M, G, A, 1.0, gb);
+    }
+  } else {
+    for (PetscInt p = 0; p < c->batch; p++) {
+      const PetscReal *Ap = A + p * sA, *Bp = B + p * sB, *Gp = G + p * sC;
+      if (ga) {
+        if (!c->ta)
+          Gemm(PETSC_FALSE, (PetscBool)!c->tb, M, K, N, Gp, Bp, 1.0, ga + p * sA);
+        else
+          Gemm(c->tb, PETSC_TRUE, K, M, N, Bp, Gp, 1.0, ga + p * sA);
+      }
+      if (gb) {
+        if (!c->tb)
+          Gemm((PetscBool)!c->ta, PETSC_FALSE, K, N, M, Ap, Gp, 1.0, gb + p * sB);
+        else
+          Gemm(PETSC_TRUE, c->ta, N, K, M, Gp, Ap, 1.0, gb + p * sB);
+      }
+    }
+  }
+  PetscCall(PetscLogEventEnd(CFX_OpMatmul, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  CfxOpMatmul - C = op(A) op(B) over the last two axes; see cfxtensor.h.
+@*/
+PetscErrorCode CfxOpMatmul(CfxTape tape, CfxTensor a, PetscBool ta, CfxTensor b, PetscBool tb, CfxTensor *y)
+{
+  MatmulCtx c, *cc;
+  PetscInt shape[4], M, K, N, Kb, batch = 1;
+  CfxTensor in[2] = {a, b};
+
+  PetscFunctionBegin;
+  PetscCheck(a->ndim >= 2 && b->ndim >= 2, tape->comm, PETSC_ERR_ARG_SIZ, "matmul needs operands of rank >= 2, found %" PetscInt_FMT " and %" PetscInt_FMT, a->ndim, b->ndim);
+  M  = ta ? a->shape[a->ndim - 1] : a->shape[a->ndim - 2];
+  K  = ta ? a->shape[a->ndim - 2] : a->shape[a->ndim - 1];
+  Kb = tb ? b->shape[b->ndim - 1] : b->shape[b->ndim - 2];
+  N  = tb ? b->shape[b->ndim - 2] : b->shape[b->ndim - 1];
+  PetscCheck(K == Kb, tape->comm, PETSC_ERR_ARG_SIZ, "matmul inner dimensions differ: %" PetscInt_FMT " and %" PetscInt_FMT, K, Kb);
+  for (PetscInt i = 0; i < a->ndim - 2; i++) batch *= a->shape[i];
+  c.sharedB = (PetscBool)(b->ndim == 2);
+  if (!c.sharedB) {
+    PetscCheck(b->ndim == a->ndim, tape->comm, PETSC_ERR_ARG_SIZ, "batched matmul needs B of rank 2 or of A's rank %" PetscInt_FMT ", found %" PetscInt_FMT, a->ndim, b->ndim);
+    for (PetscInt i = 0; i < a->ndim - 2; i++)
+      PetscCheck(a->shape[i] == b->shape[i], tape->comm, PETSC_ERR_ARG_SIZ, "batched matmul: batch axis %" PetscInt_FMT " is %" PetscInt_FMT " in A and %" PetscInt_FMT " in B", i, a->shape[i],
+                 b->shape[i]);
+  }
+  for (PetscInt i = 0; i < a->ndim - 2; i++) shape[i] = a->shape[i];
+  shape[a->ndim - 2] = M;
+  shape[a->ndim - 1] = N;
+  PetscCall(CfxTapeNewOutput(tape, a->ndim, shape, PETSC_FALSE, 2, in, y));
+  PetscCall(PetscLogEventBegin(CFX_OpMatmul, 0, 0, 0, 0));
+  if (c.sharedB && !ta)
+    Gemm(PETSC_FALSE, tb, M * batch, N, K, a->data, b->data, 0.0, (*y)->data);
+  else
+    for (PetscInt p = 0; p < batch; p++) Gemm(ta, tb, M, N, K, a->data + p * M * K, b->data + (c.sharedB ? 0 : p * K * N), 0.0, (*y)->data + p * M * N);
+  PetscCall(PetscLogEventEnd(CFX_OpMatmul, 0, 0, 0, 0));
+  if ((*y)->requires_grad) {
+    PetscCall(CfxTapeAlloc(tape, sizeof(MatmulCtx), (void **)&cc));
+    c.a     = a;
+    c.b     = b;
+    c.c     = *y;
+    c.ta    = ta;
+    c.tb    = tb;
+    c.batch = batch;
+    c.M     = M;
+    c.N     = N;
+    c.K     = K;
+    *cc     = c;
+    PetscCall(CfxTapeRecord(tape, *y, MatmulBackward, cc));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ---------------- linear: y = act(x W^T + b) ---------------- */
+typedef struct {
+  CfxTensor x, W, b, y;
+  PetscReal *z; /* pre-activation, kept when the activation's derivative needs it */
+  CfxActivation act;
+  PetscInt rows, in, out;
+} LinearCtx;
+
+/* dz = dy * act'(.) in scratch (or dy itself without activation) */
+static PetscErrorCode ActGrad(CfxTape tape, CfxActivation act, PetscInt n, const PetscReal *z, const PetscReal *y, const PetscReal *dy, const PetscReal **dz)
+{
+  PetscReal *t;
+
+  PetscFunctionBegin;
+  if (act == CFX_ACT_NONE) {
+    *dz = dy;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(CfxTapeScratch(tape, n, &t));
+  CfxActBackward(act, n, z, y, dy, t, PETSC_FALSE);
+  *dz = t;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LinearBackward(CfxTape tape, void *ctx)
+{
+  LinearCtx *c = (LinearCtx *)ctx;
+  PetscReal *gx, *gW, *gb;
+  const PetscReal *dz;
+  PetscInt R = c->rows, Ci = c->in, Co = c->out;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
+  PetscCall(ActGrad(tape, c->act, R * Co, c->z, c->y->data, c->y->grad, &dz));
+  PetscCall(CfxTensorGetGrad(tape, c->x, &gx));
+  PetscCall(CfxTensorGetGrad(tape, c->W, &gW));
+  PetscCall(CfxTensorGetGrad(tape, c->b, &gb));
+  if (gx) Gemm(PETSC_FALSE, PETSC_FALSE, R, Ci, Co, dz, c->W->data, 1.0, gx);
+  if (gW) Gemm(PETSC_TRUE, PETSC_FALSE, Co, Ci, R, dz, c->x->data, 1.0, gW);
+  if (gb)
+    for (PetscInt r = 0; r < R; r++)
+      for (PetscInt o = 0; o < Co; o++) gb[o] += dz[r * Co + o];
+  PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  CfxOpLinear - y = act(x W^T + b); x [..., in], W [out, in], b [out] or NULL.
+@*/
+PetscErrorCode CfxOpLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTensor b, CfxActivation act, CfxTensor *y)
+{
+  PetscInt shape[4], Ci, Co, R;
+  CfxTensor in[3] = {x, W, b};
+  PetscReal *Y, *z = NULL;
+  LinearCtx *c;
+
+  PetscFunctionBegin;
+  PetscCheck(W->ndim == 2, tape->comm, PETSC_ERR_ARG_SIZ, "linear weight must be [out, in], found rank %" PetscInt_FMT, W->ndim);
+  Co = W->shape[0];
+  Ci = W->shape[1];
+  PetscCheck(x->shape[x->ndim - 1] == Ci, tape->comm, PETSC_ERR_ARG_SIZ, "linear: input's last axis is %" PetscInt_FMT ", weight expects %" PetscInt_FMT, x->shape[x->ndim - 1], Ci);
+  PetscCheck(!b || b->size == Co, tape->comm, PETSC_ERR_ARG_SIZ, "linear: bias has %" PetscInt_FMT " entries, expected %" PetscInt_FMT, b ? b->size : 0, Co);
+  R = x->size / Ci;
+  for (PetscInt i = 0; i < x->ndim; i++) shape[i] = x->shape[i];
+  shape[x->ndim - 1] = Co;
+  PetscCall(CfxTapeNewOutput(tape, x->ndim, shape, PETSC_FALSE, 3, in, y));
+  PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
+  Y = (*y)->data;
+  if (b)
+    for (PetscInt r = 0; r < R; r++) PetscCall(PetscArraycpy(Y + r * Co, b->data, Co));
+  Gemm(PETSC_FALSE, PETSC_TRUE, R, Co, Ci, x->data, W->data, b ? 1.0 : 0.0, Y);
+  if (act != CFX_ACT_NONE) {
+    if ((*y)->requires_grad && CfxActNeedsInput(act)) {
+      PetscCall(CfxTapeScratch(tape, R * Co, &z));
+      PetscCall(PetscArraycpy(z, Y, R * Co));
+    }
+    CfxActForward(act, R * Co, Y, Y);
+  }
+  PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
+  if ((*y)->requires_grad) {
+    PetscCall(CfxTapeAlloc(tape, sizeof(LinearCtx), (void **)&c));
+    c->x    = x;
+    c->W    = W;
+    c->b    = b;
+    c->y    = *y;
+    c->z    = z;
+    c->act  = act;
+    c->rows = R;
+    c->in   = Ci;
+    c->out  = Co;
+    PetscCall(CfxTapeRecord(tape, *y, LinearBackward, c));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ---------------- channel linear on [B, C, N] ---------------- */
+static PetscErrorCode ChannelLinearBackward(CfxTape tape, void *ctx)
+{
+  LinearCtx *c = (LinearCtx *)ctx;
+  PetscReal *gx, *gW, *gb;
+  const PetscReal *dz;
+  PetscInt B = c->rows, Ci = c->in, Co = c->out, N = c->x->shape[2];
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
+  PetscCall(ActGrad(tape, c->act, c->y->size, c->z, c->y->data, c->y->grad, &dz));
+  PetscCall(CfxTensorGetGrad(tape, c->x, &gx));
+  PetscCall(CfxTensorGetGrad(tape, c->W, &gW));
+  PetscCall(CfxTensorGetGrad(tape, c->b, &gb));
+  for (PetscInt p = 0; p < B; p++) {
+    const PetscReal *dzp = dz + p * Co * N;
+    if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, c->W->data, dzp, 1.0, gx + p * Ci * N);
+    if (gW) Gemm(PETSC_FALSE, PETSC_TRUE, Co, Ci, N, dzp, c->x->data + p * Ci * N, 1.0, gW);
+    if (gb)
+      for (PetscInt o = 0; o < Co; o++) {
+        PetscReal s = 0;
+        for (PetscInt j = 0; j < N; j++) s += dzp[o * N + j];
+        gb[o] += s;
+      }
+  }
+  PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  CfxOpChannelLinear - y[b] = act(W x[b] + bias) for x [B, Cin, N]; W holds Cout*Cin values.
+@*/
+PetscErrorCode CfxOpChannelLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTensor b, CfxActivation act, CfxTensor *y)
+{
+  PetscInt B, Ci, Co, N, shape[3];
+  CfxTensor in[3] = {x, W, b};
+  PetscReal *Y, *z = NULL;
+  LinearCtx *c;
+
+  PetscFunctionBegin;
+  PetscCheck(x->ndim == 3, tape->comm, PETSC_ERR_ARG_SIZ, "channel linear needs x [B, C, N], found rank %" PetscInt_FMT, x->ndim);
+  B  = x->shape[0];
+  Ci = x->shape[1];
+  N  = x->shape[2];
+  Co = W->shape[0];
+  PetscCheck(W->size == Co * Ci, tape->comm, PETSC_ERR_ARG_SIZ, "channel linear: weight has %" PetscInt_FMT " entries, expected %" PetscInt_FMT " x %" PetscInt_FMT, W->size, Co, Ci);
+  PetscCheck(!b || b->size == Co, tape->comm, PETSC_ERR_ARG_SIZ, "channel linear: bias has %" PetscInt_FMT " entries, expected %" PetscInt_FMT, b ? b->size : 0, Co);
+  shape[0] = B;
+  shape[1] = Co;
+  shape[2] = N;
+  PetscCall(CfxTapeNewOutput(tape, 3, shape, PETSC_FALSE, 3, in, y));
+  PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
+  Y = (*y)->data;
+  for (PetscInt p = 0; p < B; p++) {
+    PetscReal *Yp = Y + p * Co * N;
+    if (b)
+      for (PetscInt o = 0; o < Co; o++)
+        for (PetscInt j = 0; j < N; j++) Yp[o * N + j] = b->data[o];
+    Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, b ? 1.0 : 0.0, Yp);
+  }
+  if (act != CFX_ACT_NONE) {
+    if ((*y)->requires_grad && CfxActNeedsInput(act)) {
+      PetscCall(CfxTapeScratch(tape, (*y)->size, &z));
+      PetscCall(PetscArraycpy(z, Y, (*y)->size));
+    }
+    CfxActForward(act, (*y)->size, Y, Y);
+  }
+  PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
+  if ((*y)->requires_grad) {
+    PetscCall(CfxTapeAlloc(tape, sizeof(LinearCtx), (void **)&c));
+    c->x    = x;
+    c->W    = W;
+    c->b    = b;
+    c->y    = *y;
+    c->z    = z;
+    c->act  = act;
+    c->rows = B;
+    c->in   = Ci;
+    c->out  = Co;
+    PetscCall(CfxTapeRecord(tape, *y, ChannelLinearBackward, c));
+  }
+  PetscFunctionReturn(0);
+}
