@@ -7,3 +7,4 @@
 #include <conflux/cfxfv.h>
 #include <conflux/cfxspectral.h>
 #include <conflux/cfxtensor.h>
+#include <conflux/cfxode.h>
