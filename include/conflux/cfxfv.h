@@ -114,3 +114,8 @@ PETSC_EXTERN PetscErrorCode CfxFVSolve(CfxFV, PetscInt, const PetscReal[], CfxFV
    training targets: f(u), and the numerical flux F(uL, uR) of the -fv_riemann choice. */
 PETSC_EXTERN PetscErrorCode CfxFVEvaluatePhysicalFlux(CfxFV, const PetscReal[], PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxFVEvaluateNumericalFlux(CfxFV, const PetscReal[], const PetscReal[], PetscReal[]);
+
+/* Exact Riemann solution of the shallow-water equations (wet states), for dam-break checks:
+   the star state, and (h, v) at xi = (x - x0)/t. */
+PETSC_EXTERN PetscErrorCode CfxFVShallowWaterStarState(PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal *, PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxFVShallowWaterRiemannSolution(PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal *, PetscReal *);

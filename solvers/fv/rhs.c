@@ -51,7 +51,9 @@ PetscErrorCode CfxFVCheckState(CfxFV fv, Vec U, PetscReal t)
   if (gbad == PETSC_MAX_INT) PetscFunctionReturn(0);
   if (bad != gbad) hbad = PETSC_MIN_REAL;
   PetscCall(MPIU_Allreduce(&hbad, &ghbad, 1, MPIU_REAL, MPI_MAX, fv->comm));
-  SETERRQ(fv->comm, PETSC_ERR_FP, "Negative water depth h = %g in cell %" PetscInt_FMT " (x = %g) at time t = %.10g; reduce -fv_cfl or use a positivity-preserving scheme (-fv_reconstruction none)",
+  SETERRQ(fv->comm, PETSC_ERR_FP,
+          "Negative water depth h = %g in cell %" PetscInt_FMT
+          " (x = %g) at time t = %.10g: the bed runs dry (not modelled) or the scheme is not positivity preserving (first-order HLL or Rusanov within the CFL limit is)",
           (double)ghbad, gbad, (double)(fv->xmin + (gbad + 0.5) * fv->dx), (double)t);
 }
 
