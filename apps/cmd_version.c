@@ -1,7 +1,7 @@
 #include "commands.h"
 
 /* Prints the conflux version and the versions of the libraries this process loaded. */
-PetscErrorCode CfxCommandVersion(MPI_Comm comm)
+PetscErrorCode CfxCommandVersion(MPI_Comm comm, int argc, char **argv)
 {
   char version[64], deps[1024];
 

@@ -5,10 +5,15 @@
 #include <conflux/conflux.h>
 
 typedef struct {
-  const char *name;                /* what the user types: `conflux <name>` */
-  const char *summary;             /* one line for `conflux -help` */
-  const char *usage;               /* full text for `conflux help <name>`: synopsis and options with defaults */
-  PetscErrorCode (*run)(MPI_Comm); /* runs after PetscInitialize(); options come from the database */
+  const char *name;    /* what the user types: `conflux <name>` */
+  const char *summary; /* one line for `conflux -help` */
+  const char *usage;   /* full text for `conflux help <name>`: synopsis and options with defaults */
+  /* Runs after PetscInitialize(); options come from the database, and argv[1..argc-1] are the
+     arguments after the subcommand (positional ones such as file names are read from here). */
+  PetscErrorCode (*run)(MPI_Comm, int, char **);
 } CfxCommand;
 
-PETSC_INTERN PetscErrorCode CfxCommandVersion(MPI_Comm);
+PETSC_INTERN PetscErrorCode CfxCommandVersion(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandInfo(MPI_Comm, int, char **);
+
+PETSC_INTERN PetscErrorCode CfxCommandPositional(int, char **, PetscInt, const char *[]);

@@ -8,3 +8,4 @@
 #include <conflux/cfxspectral.h>
 #include <conflux/cfxtensor.h>
 #include <conflux/cfxode.h>
+#include <conflux/cfxio.h>
