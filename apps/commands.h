@@ -15,5 +15,6 @@ typedef struct {
 
 PETSC_INTERN PetscErrorCode CfxCommandVersion(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandInfo(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandSimulate(MPI_Comm, int, char **);
 
 PETSC_INTERN PetscErrorCode CfxCommandPositional(int, char **, PetscInt, const char *[]);

@@ -9,6 +9,35 @@ static const CfxCommand commands[] = {
      "       conflux --version\n"
      "Prints the conflux version, then the library versions this process loaded.\n",
      CfxCommandVersion},
+    {"simulate", "run a classical solver over random initial data and write an HDF5 dataset (PDEBench layout)",
+     "Usage: conflux simulate -o FILE.h5 [options]      (under mpirun: samples are split over ranks)\n"
+     "Writes /tensor [nsamples, nt, nx(, 2)], /x-coordinate, /t-coordinate, /params with\n"
+     "param_names, root attributes (pde, flux, scheme, cfl, bc, seed, nu, ic, created_by), and\n"
+     "FILE.h5.xmf for ParaView. Sample i depends only on (seed, i): the file is the same for any\n"
+     "number of ranks. Written as FILE.h5.tmp and renamed on success.\n"
+     "Options (default in brackets):\n"
+     "  -pde <advection|burgers|viscous_burgers|cubic|sine|buckley_leverett|shallow_water>  [burgers]\n"
+     "  -solver <fv|spectral>     spectral: viscous Burgers only                         [fv]\n"
+     "  -nx <n>                   cells                                                  [256]\n"
+     "  -nsamples <n>             trajectories                                           [16]\n"
+     "  -nt <n>                   frames, including t = 0                                [101]\n"
+     "  -t_final <t>              time of the last frame                                 [1]\n"
+     "  -xmin <x> -xmax <x>       periodic domain                                        [0, 1]\n"
+     "  -nu <nu>                  viscosity                      [0.01 for viscous_burgers, else 0]\n"
+     "  -seed <s>                 random seed                                            [0]\n"
+     "  -ic <grf|step|sines>      initial data; -ic_length, -ic_amplitude, -ic_jumps_min/max,\n"
+     "                            -ic_sines, -ic_sines_kmax (see docs/datasets.md)      [grf]\n"
+     "  -coef_<name>_range lo,hi  draw flux coefficient <name> uniformly per sample: advection c;\n"
+     "                            cubic a, b, c; sine a, b; buckley_leverett M; shallow_water g\n"
+     "  -fv_*                     every CfxFV option (-fv_riemann, -fv_reconstruction,\n"
+     "                            -fv_limiter, -fv_cfl, -fv_ssp_order, ...); -spectral_* likewise\n"
+     "  -dataset_precision <float64|float32>, -dataset_gzip <0-9>                 [float64, 0]\n"
+     "  -force                    replace an existing FILE.h5\n"
+     "  -simulate_monitor         a progress line per round (samples/s, ETA); on a terminal it is\n"
+     "                            shown anyway, updated in place\n"
+     "Initial data are mapped to admissible states: buckley_leverett u = 1/(1+exp(-2v)),\n"
+     "shallow_water h = 1 + v/4 with zero velocity.\n",
+     CfxCommandSimulate},
     {"info", "describe an HDF5 dataset or checkpoint: layout, attributes, value statistics, mass drift",
      "Usage: conflux info FILE.h5 [-info_stats <bool>] [-info_samples <n>]\n"
      "Prints every group and dataset with its type, shape, chunking and compression; every\n"

@@ -1,0 +1,350 @@
+/* conflux simulate: a classical solver over many random initial conditions, written as a
+   PDEBench-layout HDF5 dataset. Samples are distributed over MPI ranks (each rank runs its
+   own samples with a solver on PETSC_COMM_SELF) and sample i depends only on (seed, i), so
+   a file is bitwise the same for any number of ranks. */
+#include "commands.h"
+#include <petsctime.h>
+#include <unistd.h>
+
+typedef enum { PDE_ADVECTION, PDE_BURGERS, PDE_VISCOUS_BURGERS, PDE_CUBIC, PDE_SINE, PDE_BUCKLEY_LEVERETT, PDE_SHALLOW_WATER } PDEType;
+static const char *const PDETypes[] = {"advection", "burgers", "viscous_burgers", "cubic", "sine", "buckley_leverett", "shallow_water", "PDEType", "PDE_", NULL};
+/* The FV physical flux of each PDE and the names of its coefficients (FV flux parameters). */
+static const char *const PDEFlux[]     = {CFXFV_ADVECTION, CFXFV_BURGERS, CFXFV_BURGERS, CFXFV_CUBIC, CFXFV_SINE, CFXFV_BUCKLEY_LEVERETT, CFXFV_SHALLOW_WATER};
+static const char *const PDECoefs[][3] = {{"c", NULL, NULL}, {NULL, NULL, NULL}, {NULL, NULL, NULL}, {"a", "b", "c"}, {"a", "b", NULL}, {"M", NULL, NULL}, {"g", NULL, NULL}};
+
+typedef enum { SOLVER_FV, SOLVER_SPECTRAL } SolverType;
+static const char *const SolverTypes[] = {"fv", "spectral", "SolverType", "SOLVER_", NULL};
+
+typedef struct {
+  MPI_Comm comm;
+  PDEType pde;
+  SolverType solver;
+  PetscInt nx, ns, nt, ncomp;
+  PetscReal xmin, xmax, tfinal, nu;
+  PetscInt seed;
+  CfxIC ic;
+  /* coefficients: name, range; a sample draws each uniformly in [lo, hi] (lo = hi: fixed) */
+  PetscInt ncoef;
+  const char *coefName[3];
+  PetscReal coefLo[3], coefHi[3];
+  PetscBool coefRandom[3];
+  char out[PETSC_MAX_PATH_LEN];
+  PetscBool monitor;
+  PetscReal *times;
+} SimCtx;
+
+static PetscErrorCode SimSetFromOptions(SimCtx *sim)
+{
+  PetscInt ipde = PDE_BURGERS, isolver = SOLVER_FV;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  sim->nx     = 256;
+  sim->ns     = 16;
+  sim->nt     = 101;
+  sim->xmin   = 0;
+  sim->xmax   = 1;
+  sim->tfinal = 1;
+  sim->nu     = -1;
+  sim->seed   = 0;
+  sim->out[0] = 0;
+  PetscOptionsBegin(sim->comm, NULL, "conflux simulate options", "conflux");
+  PetscCall(PetscOptionsEList("-pde", "Conservation law", NULL, PDETypes, 7, PDETypes[ipde], &ipde, NULL));
+  PetscCall(PetscOptionsEList("-solver", "Solver: fv (CfxFV, all PDEs) or spectral (viscous Burgers only)", NULL, SolverTypes, 2, SolverTypes[isolver], &isolver, NULL));
+  PetscCall(PetscOptionsInt("-nx", "Number of cells", NULL, sim->nx, &sim->nx, NULL));
+  PetscCall(PetscOptionsInt("-nsamples", "Number of samples (trajectories)", NULL, sim->ns, &sim->ns, NULL));
+  PetscCall(PetscOptionsInt("-nt", "Number of frames, including t = 0", NULL, sim->nt, &sim->nt, NULL));
+  PetscCall(PetscOptionsReal("-t_final", "Time of the last frame", NULL, sim->tfinal, &sim->tfinal, NULL));
+  PetscCall(PetscOptionsReal("-xmin", "Left end of the periodic domain", NULL, sim->xmin, &sim->xmin, NULL));
+  PetscCall(PetscOptionsReal("-xmax", "Right end of the periodic domain", NULL, sim->xmax, &sim->xmax, NULL));
+  PetscCall(PetscOptionsReal("-nu", "Viscosity (viscous_burgers: default 0.01; other PDEs: default 0)", NULL, sim->nu, &sim->nu, NULL));
+  PetscCall(PetscOptionsInt("-seed", "Random seed; sample i depends only on (seed, i)", NULL, sim->seed, &sim->seed, NULL));
+  PetscCall(PetscOptionsString("-o", "Output HDF5 file (written as FILE.tmp, renamed on success)", NULL, sim->out, sim->out, sizeof(sim->out), &set));
+  PetscCall(PetscOptionsBool("-simulate_monitor", "Progress line (samples/s, ETA) on rank 0", NULL, sim->monitor, &sim->monitor, NULL));
+  sim->pde    = (PDEType)ipde;
+  sim->solver = (SolverType)isolver;
+  sim->ncoef  = 0;
+  for (PetscInt i = 0; i < 3 && PDECoefs[ipde][i]; i++) {
+    char opt[64], text[128];
+    PetscReal range[2];
+    PetscInt n       = 2;
+    sim->coefName[i] = PDECoefs[ipde][i];
+    PetscCall(PetscSNPrintf(opt, sizeof(opt), "-coef_%s_range", PDECoefs[ipde][i]));
+    PetscCall(PetscSNPrintf(text, sizeof(text), "Range lo,hi of the flux coefficient %s, drawn uniformly per sample (default: the flux's default, fixed)", PDECoefs[ipde][i]));
+    PetscCall(PetscOptionsRealArray(opt, text, NULL, range, &n, &set));
+    sim->coefRandom[i] = set;
+    if (set) {
+      PetscCheck(n == 2 && range[0] <= range[1], sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s expects two numbers lo,hi with lo <= hi; found %" PetscInt_FMT " value(s)%s", opt, n,
+                 n == 2 ? " with lo > hi" : "");
+      sim->coefLo[i] = range[0];
+      sim->coefHi[i] = range[1];
+    }
+    sim->ncoef++;
+  }
+  PetscOptionsEnd();
+
+  PetscCheck(sim->out[0], sim->comm, PETSC_ERR_ARG_WRONG, "no output file: give -o FILE.h5");
+  PetscCheck(sim->nx >= 8, sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-nx must be >= 8, found %" PetscInt_FMT, sim->nx);
+  PetscCheck(sim->ns >= 1, sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-nsamples must be >= 1, found %" PetscInt_FMT, sim->ns);
+  PetscCheck(sim->nt >= 2, sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be >= 2 (t = 0 and t_final), found %" PetscInt_FMT, sim->nt);
+  PetscCheck(sim->tfinal > 0, sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-t_final must be > 0, found %g", (double)sim->tfinal);
+  PetscCheck(sim->xmax > sim->xmin, sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-xmax must exceed -xmin, found [%g, %g]", (double)sim->xmin, (double)sim->xmax);
+  if (sim->nu < 0) sim->nu = sim->pde == PDE_VISCOUS_BURGERS ? 0.01 : 0.0;
+  PetscCheck(sim->pde != PDE_VISCOUS_BURGERS || sim->nu > 0, sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-pde viscous_burgers needs -nu > 0, found %g", (double)sim->nu);
+  PetscCheck(sim->solver != SOLVER_SPECTRAL || (sim->pde == PDE_VISCOUS_BURGERS || (sim->pde == PDE_BURGERS && sim->nu > 0)), sim->comm, PETSC_ERR_ARG_INCOMP,
+             "-solver spectral solves viscous Burgers only (-pde viscous_burgers, or burgers with -nu > 0); found -pde %s with nu = %g", PDETypes[sim->pde], (double)sim->nu);
+  sim->ncomp = sim->pde == PDE_SHALLOW_WATER ? 2 : 1;
+
+  PetscCall(CfxICCreate(PETSC_COMM_SELF, &sim->ic));
+  PetscCall(CfxICSetDomain(sim->ic, sim->xmin, sim->xmax));
+  PetscCall(CfxICSetFromOptions(sim->ic));
+  PetscCall(PetscMalloc1(sim->nt, &sim->times));
+  for (PetscInt k = 0; k < sim->nt; k++) sim->times[k] = sim->tfinal * k / (sim->nt - 1);
+  PetscFunctionReturn(0);
+}
+
+/* Maps a random field v (unit scale) to admissible initial data of the PDE:
+   Buckley-Leverett saturations must lie in [0, 1] (logistic map), shallow-water depths must be
+   positive (h = 1 + v/4, velocity 0); a non-positive depth is an error, not clipped. */
+static PetscErrorCode AdmissibleState(SimCtx *sim, PetscInt i, const PetscReal v[], PetscReal u[])
+{
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < sim->nx; j++) {
+    switch (sim->pde) {
+      case PDE_BUCKLEY_LEVERETT: u[j] = 1.0 / (1.0 + PetscExpReal(-2.0 * v[j])); break;
+      case PDE_SHALLOW_WATER:
+        u[2 * j]     = 1.0 + 0.25 * v[j];
+        u[2 * j + 1] = 0.0;
+        PetscCheck(u[2 * j] > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "sample %" PetscInt_FMT ": initial depth h = 1 + v/4 = %g <= 0 at cell %" PetscInt_FMT "; lower -ic_amplitude", i,
+                   (double)u[2 * j], j);
+        break;
+      default: u[j] = v[j];
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PetscReal *U; /* [nt, nx, ncomp] of the sample being computed */
+  PetscInt n;
+} FrameCtx;
+
+static PetscErrorCode StoreFrame(CfxFV fv, PetscInt k, PetscReal t, Vec U, void *ctx)
+{
+  FrameCtx *fc = (FrameCtx *)ctx;
+  const PetscScalar *u;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(U, &u));
+  for (PetscInt j = 0; j < fc->n; j++) fc->U[k * fc->n + j] = PetscRealPart(u[j]);
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscFunctionReturn(0);
+}
+
+/* One sample: initial data and coefficients from stream i of the seed, then the solver. */
+static PetscErrorCode SimulateSample(SimCtx *sim, PetscInt i, PetscReal U[], PetscReal params[])
+{
+  CfxRNG rng;
+  PetscReal *v, *u0;
+  PetscInt fs = sim->nx * sim->ncomp;
+
+  PetscFunctionBegin;
+  PetscCall(CfxRNGSetSeed(&rng, (uint64_t)sim->seed, (uint64_t)i));
+  PetscCall(PetscMalloc2(sim->nx, &v, fs, &u0));
+  PetscCall(CfxICSample(sim->ic, &rng, sim->nx, v));
+  PetscCall(AdmissibleState(sim, i, v, u0));
+  for (PetscInt c = 0; c < sim->ncoef; c++) params[c] = sim->coefRandom[c] ? sim->coefLo[c] + (sim->coefHi[c] - sim->coefLo[c]) * CfxRNGUniform(&rng) : 0;
+  if (sim->solver == SOLVER_SPECTRAL) {
+    CfxSpectralBurgers sb;
+    PetscCall(CfxSpectralBurgersCreate(PETSC_COMM_SELF, &sb));
+    PetscCall(CfxSpectralBurgersSetGrid(sb, sim->nx, sim->xmin, sim->xmax));
+    PetscCall(CfxSpectralBurgersSetViscosity(sb, sim->nu));
+    PetscCall(CfxSpectralBurgersSetFromOptions(sb));
+    PetscCall(CfxSpectralBurgersSolve(sb, 0.0, u0, sim->nt, sim->times, U));
+    PetscCall(CfxSpectralBurgersDestroy(&sb));
+  } else {
+    CfxFV fv;
+    Vec X;
+    PetscScalar *x;
+    FrameCtx fc = {U, fs};
+
+    PetscCall(CfxFVCreate(PETSC_COMM_SELF, &fv));
+    PetscCall(CfxFVSetGrid(fv, sim->nx, sim->xmin, sim->xmax));
+    PetscCall(CfxFVSetPhysicalFlux(fv, PDEFlux[sim->pde]));
+    PetscCall(CfxFVSetViscosity(fv, sim->nu));
+    PetscCall(CfxFVSetFromOptions(fv));
+    for (PetscInt c = 0; c < sim->ncoef; c++) {
+      if (sim->coefRandom[c])
+        PetscCall(CfxFVSetFluxParameter(fv, sim->coefName[c], params[c]));
+      else
+        PetscCall(CfxFVGetFluxParameter(fv, sim->coefName[c], &params[c])); /* the default or -fv_flux_<name> */
+    }
+    PetscCall(CfxFVGetSolution(fv, &X));
+    PetscCall(VecGetArray(X, &x));
+    for (PetscInt j = 0; j < fs; j++) x[j] = u0[j];
+    PetscCall(VecRestoreArray(X, &x));
+    PetscCall(CfxFVSetTime(fv, 0.0));
+    PetscCall(CfxFVSolve(fv, sim->nt, sim->times, StoreFrame, &fc));
+    PetscCall(CfxFVDestroy(&fv));
+  }
+  if (sim->pde == PDE_VISCOUS_BURGERS || sim->nu > 0) params[sim->ncoef] = sim->nu;
+  for (PetscInt k = 0; k < sim->nt * fs; k++) {
+    if (PetscUnlikely(PetscIsInfOrNanReal(U[k])))
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FP, "sample %" PetscInt_FMT " (seed %" PetscInt_FMT ") blew up: non-finite value at t = %g, cell %" PetscInt_FMT "; lower -fv_cfl or change the scheme", i,
+              sim->seed, (double)sim->times[k / fs], (k % fs) / sim->ncomp);
+  }
+  PetscCall(PetscFree2(v, u0));
+  PetscFunctionReturn(0);
+}
+
+static void FormatDuration(double s, char buf[], size_t len)
+{
+  long t = (long)(s + 0.5);
+  if (t >= 3600)
+    snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else
+    snprintf(buf, len, "%02ld:%02ld", t / 60, t % 60);
+}
+
+static PetscErrorCode WriteAttributes(SimCtx *sim, CfxDataset ds, int argc, char **argv)
+{
+  char buf[PETSC_MAX_PATH_LEN * 4];
+
+  PetscFunctionBegin;
+  PetscCall(CfxDatasetSetAttribute(ds, "pde", PDETypes[sim->pde]));
+  PetscCall(CfxDatasetSetAttribute(ds, "flux", PDEFlux[sim->pde]));
+  /* The scheme attribute is the solver's own description of its configuration, so it records
+     what ran (defaults included), not just what was typed. */
+  {
+    PetscViewer sv;
+    char desc[2048];
+    PetscReal cfl = 0.5; /* CfxFV's default Courant number */
+    PetscBool set;
+
+    FILE *fp = fmemopen(desc, sizeof(desc), "w");
+
+    PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_SYS, "fmemopen failed");
+    PetscCall(PetscMemzero(desc, sizeof(desc)));
+    PetscCall(PetscViewerASCIIOpenWithFILE(PETSC_COMM_SELF, fp, &sv));
+    if (sim->solver == SOLVER_SPECTRAL) {
+      CfxSpectralBurgers sb;
+      PetscCall(CfxSpectralBurgersCreate(PETSC_COMM_SELF, &sb));
+      PetscCall(CfxSpectralBurgersSetGrid(sb, sim->nx, sim->xmin, sim->xmax));
+      PetscCall(CfxSpectralBurgersSetViscosity(sb, sim->nu));
+      PetscCall(CfxSpectralBurgersSetFromOptions(sb));
+      PetscCall(CfxSpectralBurgersView(sb, sv));
+      PetscCall(CfxSpectralBurgersDestroy(&sb));
+      PetscCall(CfxDatasetSetAttribute(ds, "cfl", "n/a (fixed -spectral_dt)"));
+    } else {
+      CfxFV fv;
+      PetscCall(CfxFVCreate(PETSC_COMM_SELF, &fv));
+      PetscCall(CfxFVSetGrid(fv, sim->nx, sim->xmin, sim->xmax));
+      PetscCall(CfxFVSetPhysicalFlux(fv, PDEFlux[sim->pde]));
+      PetscCall(CfxFVSetViscosity(fv, sim->nu));
+      PetscCall(CfxFVSetFromOptions(fv));
+      PetscCall(CfxFVView(fv, sv));
+      PetscCall(CfxFVDestroy(&fv));
+      PetscCall(PetscOptionsGetReal(NULL, "fv_", "-cfl", &cfl, &set));
+      PetscCall(PetscSNPrintf(buf, sizeof(buf), "%.17g", (double)cfl));
+      PetscCall(CfxDatasetSetAttribute(ds, "cfl", buf));
+    }
+    PetscCall(PetscViewerDestroy(&sv));
+    fclose(fp);
+    desc[sizeof(desc) - 1] = 0;
+    for (char *c = desc; *c; c++)
+      if (*c == '\n') *c = c[1] ? ';' : 0;
+    PetscCall(CfxDatasetSetAttribute(ds, "scheme", desc));
+  }
+  PetscCall(CfxDatasetSetAttribute(ds, "bc", "periodic"));
+  PetscCall(PetscSNPrintf(buf, sizeof(buf), "%" PetscInt_FMT, sim->seed));
+  PetscCall(CfxDatasetSetAttribute(ds, "seed", buf));
+  PetscCall(PetscSNPrintf(buf, sizeof(buf), "%.17g", (double)sim->nu));
+  PetscCall(CfxDatasetSetAttribute(ds, "nu", buf));
+  {
+    CfxICType t;
+    PetscCall(CfxICGetType(sim->ic, &t));
+    PetscCall(CfxDatasetSetAttribute(ds, "ic", CfxICTypes[t]));
+  }
+  buf[0] = 0;
+  PetscCall(PetscStrlcat(buf, "conflux simulate", sizeof(buf)));
+  for (int a = 1; a < argc; a++) {
+    PetscCall(PetscStrlcat(buf, " ", sizeof(buf)));
+    PetscCall(PetscStrlcat(buf, argv[a], sizeof(buf)));
+  }
+  PetscCall(CfxDatasetSetAttribute(ds, "created_by", buf));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
+{
+  SimCtx sim;
+  CfxDataset ds;
+  PetscInt lo, hi, rounds, fs, np;
+  PetscReal *x, *U, *params;
+  const char *pnames[4];
+  PetscMPIInt size, rank;
+  PetscLogDouble t0, tlast = 0, now;
+  PetscBool tty;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&sim, sizeof(sim)));
+  sim.comm = comm;
+  PetscCall(SimSetFromOptions(&sim));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  fs = sim.nx * sim.ncomp;
+
+  np = sim.ncoef;
+  for (PetscInt c = 0; c < sim.ncoef; c++) pnames[c] = sim.coefName[c];
+  if (sim.pde == PDE_VISCOUS_BURGERS || sim.nu > 0) pnames[np++] = "nu";
+  PetscCall(PetscMalloc3(sim.nx, &x, sim.nt * fs, &U, np + 1, &params));
+  for (PetscInt j = 0; j < sim.nx; j++) x[j] = sim.xmin + (j + 0.5) * (sim.xmax - sim.xmin) / sim.nx;
+
+  PetscCall(CfxDatasetCreate(comm, &ds));
+  PetscCall(CfxDatasetSetSizes(ds, sim.ns, sim.nt, sim.nx, sim.ncomp > 1 ? sim.ncomp : 0));
+  PetscCall(CfxDatasetSetCoordinates(ds, x, sim.times));
+  PetscCall(CfxDatasetSetParameterNames(ds, np, pnames));
+  PetscCall(CfxDatasetSetFromOptions(ds));
+  PetscCall(WriteAttributes(&sim, ds, argc, argv));
+  PetscCall(CfxDatasetWriteBegin(ds, sim.out));
+  PetscCall(CfxDatasetGetOwnership(ds, &lo, &hi));
+  rounds = (sim.ns + size - 1) / size;
+  tty    = (PetscBool)isatty(fileno(stdout));
+  PetscCall(PetscTime(&t0));
+  for (PetscInt r = 0; r < rounds; r++) {
+    PetscInt i = lo + r, n = i < hi ? 1 : 0;
+    PetscErrorCode ierr = 0;
+
+    /* A failed sample must not leave the other ranks waiting in the collective write: every
+       rank learns of it, the partial NAME.tmp is removed, and the failing rank has printed why. */
+    if (n) ierr = SimulateSample(&sim, i, U, params);
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ierr, 1, MPI_INT, MPI_MAX, comm));
+    if (ierr) {
+      PetscCall(CfxDatasetAbort(&ds));
+      PetscCall(PetscFree3(x, U, params));
+      PetscCall(PetscFree(sim.times));
+      PetscCall(CfxICDestroy(&sim.ic));
+      PetscFunctionReturn(ierr);
+    }
+    PetscCall(CfxDatasetWriteSamples(ds, n ? i : 0, n, U, params));
+    PetscCall(PetscTime(&now));
+    if (sim.monitor || (tty && now - tlast > 1.0) || r == rounds - 1) {
+      /* rank 0's pace stands for all: every rank holds about the same number of samples */
+      PetscInt done = PetscMin(sim.ns, (r + 1) * size);
+      double rate = done / PetscMax(now - t0, 1e-9), eta = (sim.ns - done) / rate;
+      char etas[32];
+      FormatDuration(eta, etas, sizeof(etas));
+      PetscCall(PetscPrintf(comm, "%ssimulate: %" PetscInt_FMT "/%" PetscInt_FMT " samples, %.2f samples/s, ETA %s%s", tty && !sim.monitor ? "\r" : "", done, sim.ns, rate, etas,
+                            tty && !sim.monitor && r < rounds - 1 ? "" : "\n"));
+      tlast = now;
+    }
+  }
+  PetscCall(CfxDatasetClose(&ds));
+  PetscCall(PetscTime(&now));
+  PetscCall(PetscPrintf(comm, "simulate: wrote %s (%" PetscInt_FMT " samples x %" PetscInt_FMT " frames x %" PetscInt_FMT " cells%s) and %s.xmf in %.2f s on %d rank(s)\n", sim.out, sim.ns, sim.nt,
+                        sim.nx, sim.ncomp > 1 ? " x 2 components" : "", sim.out, now - t0, size));
+  PetscCall(PetscFree3(x, U, params));
+  PetscCall(PetscFree(sim.times));
+  PetscCall(CfxICDestroy(&sim.ic));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,105 @@
+"""conflux simulate end to end: rank-count independence (bitwise), layout and attributes,
+coefficient ranges, atomic output under SIGTERM, refusal to overwrite, bad options.
+
+usage: test_simulate.py CONFLUX MPIEXEC WORKDIR
+"""
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+conflux, mpiexec, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+os.chdir(work)
+failures = []
+
+
+def run(args, nranks=1, timeout=300):
+    cmd = ([mpiexec, "-n", str(nranks), "--oversubscribe"] if nranks > 1 else []) + [conflux, "simulate"] + args
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        failures.append(name)
+
+
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+# 1. Files made with 1 and 2 ranks hold identical bits (tensor and params), for a scalar law
+#    with random coefficients and for shallow water, with an odd sample count.
+cases = {
+    "cubic": ["-pde", "cubic", "-coef_a_range", "-1,1", "-coef_b_range", "-1,1", "-coef_c_range", "-1,1", "-nx", "64", "-nsamples", "5", "-nt", "6", "-t_final", "0.2", "-seed", "11"],
+    "swe": ["-pde", "shallow_water", "-ic", "step", "-nx", "64", "-nsamples", "3", "-nt", "5", "-t_final", "0.1", "-fv_riemann", "roe"],
+    "spectral": ["-pde", "viscous_burgers", "-solver", "spectral", "-nx", "64", "-nsamples", "3", "-nt", "5", "-t_final", "0.1"],
+}
+for name, args in cases.items():
+    outs = []
+    for n in (1, 2):
+        path = f"{name}_{n}.h5"
+        p = run(args + ["-o", path, "-force"], nranks=n)
+        check(f"{name}_{n}rank_runs", p.returncode == 0, p.stderr)
+        outs.append(path)
+    if all(os.path.exists(o) for o in outs):
+        with h5py.File(outs[0]) as a, h5py.File(outs[1]) as b:
+            same = np.array_equal(a["tensor"][...], b["tensor"][...]) and np.array_equal(a["params"][...], b["params"][...]) if "params" in a else np.array_equal(a["tensor"][...], b["tensor"][...])
+            check(f"{name}_1_vs_2_ranks_bitwise", same, "tensor or params differ")
+            for key in ("pde", "flux", "scheme", "cfl", "bc", "seed", "conflux_version", "created_by"):
+                check(f"{name}_attr_{key}", key in a.attrs, f"missing root attribute {key}")
+
+with h5py.File("cubic_1.h5") as f:
+    t = f["tensor"]
+    check("cubic_shape", t.shape == (5, 6, 64) and t.chunks == (1, 6, 64), f"{t.shape} {t.chunks}")
+    names = [n.decode() if isinstance(n, bytes) else n for n in f["params"].attrs["param_names"]]
+    check("cubic_param_names", names == ["a", "b", "c"], str(names))
+    p = f["params"][...]
+    check("cubic_params_in_range", np.all(np.abs(p) <= 1) and len(np.unique(p[:, 0])) == 5, str(p))
+    x, tc = f["x-coordinate"][...], f["t-coordinate"][...]
+    check("coordinates", np.allclose(x, (np.arange(64) + 0.5) / 64, rtol=0, atol=1e-15) and np.allclose(tc, np.linspace(0, 0.2, 6), rtol=0, atol=1e-15), f"{x[:3]} {tc}")
+    mass = f["tensor"][...].sum(axis=2)
+    drift = np.max(np.abs(mass - mass[:, :1]) / np.abs(f["tensor"][:, 0, :]).sum(axis=1, keepdims=True))
+    check("cubic_mass_conserved", drift < 1e-13, f"relative mass drift {drift:.3e}")
+with h5py.File("swe_1.h5") as f:
+    check("swe_shape", f["tensor"].shape == (3, 5, 64, 2), str(f["tensor"].shape))
+    check("swe_depth_positive", f["tensor"][..., 0].min() > 0, "non-positive depth")
+
+# 2. An existing file is not replaced without -force, and stays intact.
+before = sha("cubic_1.h5")
+p = run(cases["cubic"] + ["-o", "cubic_1.h5"])
+check("refuses_overwrite", p.returncode != 0 and "file exists" in p.stderr and "-force" in p.stderr and sha("cubic_1.h5") == before, p.stderr)
+
+# 3. SIGTERM during a long run leaves the existing file under the final name untouched.
+proc = subprocess.Popen([conflux, "simulate", "-o", "cubic_1.h5", "-force", "-pde", "burgers", "-nx", "512", "-nsamples", "100000", "-nt", "11"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+deadline = time.time() + 60
+while not os.path.exists("cubic_1.h5.tmp") and time.time() < deadline and proc.poll() is None:
+    time.sleep(0.05)
+time.sleep(0.5)
+proc.send_signal(signal.SIGTERM)
+proc.wait(timeout=60)
+check("sigterm_keeps_final_file", sha("cubic_1.h5") == before, "the final file changed")
+with h5py.File("cubic_1.h5") as f:
+    check("sigterm_final_file_readable", f["tensor"].shape == (5, 6, 64), "final file damaged")
+
+# 4. Bad options: one line naming what is wrong and the valid choices.
+p = run(["-o", "x.h5", "-pde", "nosuch"])
+check("unknown_pde", p.returncode != 0 and "nosuch" in p.stderr and "shallow_water" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr)
+p = run(["-o", "x.h5", "-fv_riemann", "nosuch"])
+check("unknown_riemann", p.returncode != 0 and "godunov, rusanov, hll, roe" in p.stderr, p.stderr)
+p = run(["-o", "x.h5", "-pde", "cubic", "-solver", "spectral"])
+check("spectral_needs_viscous_burgers", p.returncode != 0 and "spectral" in p.stderr and "viscous" in p.stderr, p.stderr)
+p = run(["-nsamples", "2"])
+check("missing_output", p.returncode != 0 and "-o FILE.h5" in p.stderr, p.stderr)
+check("no_partial_outputs", not os.path.exists("x.h5") and not os.path.exists("x.h5.tmp"), "files left behind")
+
+if failures:
+    print(f"{len(failures)} check(s) failed: {failures}")
+    sys.exit(1)
+print("all simulate checks passed")
