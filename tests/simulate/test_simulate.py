@@ -99,6 +99,15 @@ p = run(["-nsamples", "2"])
 check("missing_output", p.returncode != 0 and "-o FILE.h5" in p.stderr, p.stderr)
 check("no_partial_outputs", not os.path.exists("x.h5") and not os.path.exists("x.h5.tmp"), "files left behind")
 
+# 5. tools/plot draws each kind of picture from a simulated file, and rejects a bad file.
+plot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "plot")
+for kind, extra in (("spacetime", []), ("snapshots", ["--frames", "0,2,5"]), ("compare", ["cubic_2.h5", "--labels", "two_ranks"])):
+    p = subprocess.run(["bash", plot, kind, "cubic_1.h5"] + extra + ["-o", f"{kind}.png"], capture_output=True, text=True, timeout=120)
+    ok = p.returncode == 0 and os.path.exists(f"{kind}.png") and open(f"{kind}.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(f"{kind}.png") > 5000
+    check(f"plot_{kind}", ok, p.stderr)
+p = subprocess.run(["bash", plot, "snapshots", "cubic_1.h5", "--frames", "0,99", "-o", "bad.png"], capture_output=True, text=True, timeout=120)
+check("plot_bad_frame", p.returncode != 0 and "frames [99] out of range" in p.stderr, p.stderr)
+
 if failures:
     print(f"{len(failures)} check(s) failed: {failures}")
     sys.exit(1)
