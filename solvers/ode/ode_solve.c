@@ -70,6 +70,7 @@ PetscErrorCode CfxODEIntegrate(CfxODE ode, PetscReal tout, PetscReal *t, PetscRe
     ode->cberr     = 0;
     PetscCheck(CVodeSetStopTime(ode->cvode, tout) == CV_SUCCESS, ode->comm, PETSC_ERR_LIB, "CVodeSetStopTime(%g) failed: %s", (double)tout, ode->sunmsg);
     flag = CVode(ode->cvode, tout, ode->y, &tret, CV_NORMAL);
+    PetscCall(PetscLogEventEnd(CFX_ODE_Solve, 0, 0, 0, 0)); /* before any error, to keep -log_view balanced */
     if (flag < 0) {
       realtype tcur = tret;
       if (CVodeGetCurrentTime(ode->cvode, &tcur) == CV_SUCCESS) tret = tcur;
@@ -88,7 +89,6 @@ PetscErrorCode CfxODEIntegrate(CfxODE ode, PetscReal tout, PetscReal *t, PetscRe
       PetscCall(PetscFree(found));
     }
     if (flag != CV_ROOT_RETURN) ode->t = tout; /* CV_SUCCESS or CV_TSTOP_RETURN: at tout exactly */
-    PetscCall(PetscLogEventEnd(CFX_ODE_Solve, 0, 0, 0, 0));
   }
   *t = ode->t;
   PetscCall(PetscArraycpy(y, N_VGetArrayPointer(ode->y), ode->n));
