@@ -311,84 +311,89 @@ PetscErrorCode CfxFVGetStabilityLimit(CfxFV fv, PetscReal *limit)
   PetscFunctionReturn(0);
 }
 
-/* An EList option whose unknown values are errors naming every valid value (PETSc's own
-   message does not list them). */
-static PetscErrorCode OptionsEList(PetscOptionItems *PetscOptionsObject, CfxFV fv, const char opt[], const char text[], const char *const list[], PetscInt n, PetscInt *val, PetscBool *set)
+/* An unknown value of an enumerated option is an error naming every valid value (PETSc's own
+   message does not list them). Checked before PetscOptionsBegin(), since an error inside the
+   options block would leak the block's state. */
+static PetscErrorCode ValidateEList(CfxFV fv, const char opt[], const char *const list[], PetscInt n)
 {
   char buf[256], valid[256] = "";
   PetscBool given, found    = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetString(NULL, fv->prefix, opt, buf, sizeof(buf), &given));
-  if (given) {
-    for (PetscInt i = 0; i < n; i++) {
-      PetscBool match;
-      PetscCall(PetscStrcasecmp(buf, list[i], &match));
-      found = (PetscBool)(found || match);
-      if (i) PetscCall(PetscStrlcat(valid, ", ", sizeof(valid)));
-      PetscCall(PetscStrlcat(valid, list[i], sizeof(valid)));
-    }
-    PetscCheck(found, fv->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Unknown value \"%s\" for -%s%s; valid values: %s", buf, fv->prefix ? fv->prefix : "", opt + 1, valid);
+  if (!given) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < n; i++) {
+    PetscBool match;
+    PetscCall(PetscStrcasecmp(buf, list[i], &match));
+    found = (PetscBool)(found || match);
+    if (i) PetscCall(PetscStrlcat(valid, ", ", sizeof(valid)));
+    PetscCall(PetscStrlcat(valid, list[i], sizeof(valid)));
   }
-  PetscCall(PetscOptionsEList(opt, text, "CfxFVSetFromOptions", list, n, list[*val], val, set));
+  PetscCheck(found, fv->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Unknown value \"%s\" for -%s%s; valid values: %s", buf, fv->prefix ? fv->prefix : "", opt + 1, valid);
   PetscFunctionReturn(0);
 }
 
 /*@C
   CfxFVSetFromOptions - Reads -fv_n, -fv_xmin, -fv_xmax, -fv_flux, -fv_flux_<parameter>,
   -fv_riemann, -fv_reconstruction, -fv_limiter, -fv_bc, -fv_nu, -fv_cfl, -fv_dt,
-  -fv_ssp_order, -fv_ssp_stages, -fv_monitor (with the object's prefix).
+  -fv_ssp_order, -fv_ssp_stages, -fv_monitor (with the object's prefix). Values are read
+  first and applied through the setters afterwards, so bad values give the setters' errors.
 @*/
 PetscErrorCode CfxFVSetFromOptions(CfxFV fv)
 {
-  PetscInt iflux = 0, ival, N = fv->N, order = fv->sspOrder, stages = fv->sspStages;
-  PetscReal xmin = fv->xmin, xmax = fv->xmax, r;
-  PetscBool set, setOrder, setStages;
+  const PetscInt nflux = PETSC_STATIC_ARRAY_LENGTH(CfxFVFluxNames);
+  PetscInt iflux = 0, riemann = fv->riemann, recon = fv->recon, limiter = fv->limiter, bc = fv->bc, N = fv->N, order = fv->sspOrder, stages = fv->sspStages;
+  PetscReal xmin = fv->xmin, xmax = fv->xmax, nu = fv->nu, cfl = fv->cfl, dt = fv->dtFixed, prm[CFXFV_MAX_PARAMS];
+  PetscBool setFlux, setPrm[CFXFV_MAX_PARAMS] = {PETSC_FALSE}, setOrder, setNu, monitor = fv->monitor;
+  const CfxFVPhysics *phys = fv->phys;
 
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < (PetscInt)PETSC_STATIC_ARRAY_LENGTH(CfxFVFluxNames); i++)
+  for (PetscInt i = 0; i < nflux; i++)
     if (!strcmp(CfxFVFluxNames[i], fv->phys->name)) iflux = i;
+  PetscCall(ValidateEList(fv, "-flux", CfxFVFluxNames, nflux));
+  PetscCall(ValidateEList(fv, "-riemann", CfxFVRiemannTypes, 4));
+  PetscCall(ValidateEList(fv, "-reconstruction", CfxFVReconstructionTypes, 3));
+  PetscCall(ValidateEList(fv, "-limiter", CfxFVLimiterTypes, 3));
+  PetscCall(ValidateEList(fv, "-bc", CfxFVBCTypes, 2));
   PetscOptionsBegin(fv->comm, fv->prefix, "Finite-volume solver (CfxFV) options", "CfxFV");
   PetscCall(PetscOptionsInt("-n", "Number of cells", "CfxFVSetGrid", N, &N, NULL));
   PetscCall(PetscOptionsReal("-xmin", "Left end of the domain", "CfxFVSetGrid", xmin, &xmin, NULL));
   PetscCall(PetscOptionsReal("-xmax", "Right end of the domain", "CfxFVSetGrid", xmax, &xmax, NULL));
-  PetscCall(CfxFVSetGrid(fv, N, xmin, xmax));
-  PetscCall(OptionsEList(PetscOptionsObject, fv, "-flux", "Physical flux f(u)", CfxFVFluxNames, PETSC_STATIC_ARRAY_LENGTH(CfxFVFluxNames), &iflux, &set));
-  if (set) PetscCall(CfxFVSetPhysicalFlux(fv, CfxFVFluxNames[iflux]));
-  for (PetscInt i = 0; i < fv->phys->nparams; i++) {
+  PetscCall(PetscOptionsEList("-flux", "Physical flux f(u)", "CfxFVSetPhysicalFlux", CfxFVFluxNames, nflux, CfxFVFluxNames[iflux], &iflux, &setFlux));
+  if (setFlux) PetscCall(CfxFVPhysicsFind(CfxFVFluxNames[iflux], &phys)); /* validated above */
+  for (PetscInt i = 0; i < phys->nparams; i++) {
     char opt[64], text[128];
-    PetscCall(PetscSNPrintf(opt, sizeof(opt), "-flux_%s", fv->phys->paramNames[i]));
-    PetscCall(PetscSNPrintf(text, sizeof(text), "Parameter %s of the %s flux %s", fv->phys->paramNames[i], fv->phys->name, fv->phys->formula));
-    PetscCall(PetscOptionsReal(opt, text, "CfxFVSetFluxParameter", fv->prm[i], &r, &set));
-    if (set) PetscCall(CfxFVSetFluxParameter(fv, fv->phys->paramNames[i], r));
+    prm[i] = phys == fv->phys ? fv->prm[i] : phys->paramDefaults[i];
+    PetscCall(PetscSNPrintf(opt, sizeof(opt), "-flux_%s", phys->paramNames[i]));
+    PetscCall(PetscSNPrintf(text, sizeof(text), "Parameter %s of the %s flux %s", phys->paramNames[i], phys->name, phys->formula));
+    PetscCall(PetscOptionsReal(opt, text, "CfxFVSetFluxParameter", prm[i], &prm[i], &setPrm[i]));
   }
-  ival = (PetscInt)fv->riemann;
-  PetscCall(OptionsEList(PetscOptionsObject, fv, "-riemann", "Numerical flux", CfxFVRiemannTypes, 4, &ival, NULL));
-  fv->riemann = (CfxFVRiemannType)ival;
-  ival        = (PetscInt)fv->recon;
-  PetscCall(OptionsEList(PetscOptionsObject, fv, "-reconstruction", "Reconstruction of face values", CfxFVReconstructionTypes, 3, &ival, NULL));
-  fv->recon = (CfxFVReconstructionType)ival;
-  ival      = (PetscInt)fv->limiter;
-  PetscCall(OptionsEList(PetscOptionsObject, fv, "-limiter", "MUSCL slope limiter", CfxFVLimiterTypes, 3, &ival, NULL));
-  fv->limiter = (CfxFVLimiterType)ival;
-  ival        = (PetscInt)fv->bc;
-  PetscCall(OptionsEList(PetscOptionsObject, fv, "-bc", "Boundary condition", CfxFVBCTypes, 2, &ival, NULL));
-  fv->bc = (CfxFVBCType)ival;
-  r      = fv->nu;
-  PetscCall(PetscOptionsReal("-nu", "Viscosity nu of the term nu u_xx", "CfxFVSetViscosity", r, &r, &set));
-  if (set) PetscCall(CfxFVSetViscosity(fv, r));
-  r = fv->cfl;
-  PetscCall(PetscOptionsReal("-cfl", "Courant number dt (a/dx + 2 nu/dx^2)", "CfxFVSetCFL", r, &r, &set));
-  if (set) PetscCall(CfxFVSetCFL(fv, r));
-  r = fv->dtFixed;
-  PetscCall(PetscOptionsReal("-dt", "Fixed time step (0: from -fv_cfl)", "CfxFVSetTimeStep", r, &r, &set));
-  if (set) PetscCall(CfxFVSetTimeStep(fv, r));
+  PetscCall(PetscOptionsEList("-riemann", "Numerical flux", "CfxFVSetRiemannType", CfxFVRiemannTypes, 4, CfxFVRiemannTypes[riemann], &riemann, NULL));
+  PetscCall(PetscOptionsEList("-reconstruction", "Reconstruction of face values", "CfxFVSetReconstructionType", CfxFVReconstructionTypes, 3, CfxFVReconstructionTypes[recon], &recon, NULL));
+  PetscCall(PetscOptionsEList("-limiter", "MUSCL slope limiter", "CfxFVSetLimiterType", CfxFVLimiterTypes, 3, CfxFVLimiterTypes[limiter], &limiter, NULL));
+  PetscCall(PetscOptionsEList("-bc", "Boundary condition", "CfxFVSetBCType", CfxFVBCTypes, 2, CfxFVBCTypes[bc], &bc, NULL));
+  PetscCall(PetscOptionsReal("-nu", "Viscosity nu of the term nu u_xx", "CfxFVSetViscosity", nu, &nu, &setNu));
+  PetscCall(PetscOptionsReal("-cfl", "Courant number dt (a/dx + 2 nu/dx^2)", "CfxFVSetCFL", cfl, &cfl, NULL));
+  PetscCall(PetscOptionsReal("-dt", "Fixed time step (0: from -fv_cfl)", "CfxFVSetTimeStep", dt, &dt, NULL));
   PetscCall(PetscOptionsInt("-ssp_order", "Order of the SSP Runge-Kutta method (2 or 3)", "CfxFVSetSSP", order, &order, &setOrder));
   if (setOrder && order == 2 && stages == 4) stages = 2; /* the RK3 default stage count is not the natural RK2 one */
-  PetscCall(PetscOptionsInt("-ssp_stages", "Stages of the SSP method (RK2: >= 2; RK3: 4, 9, 16, ...)", "CfxFVSetSSP", stages, &stages, &setStages));
-  PetscCall(CfxFVSetSSP(fv, order, stages));
-  PetscCall(PetscOptionsBool("-monitor", "One line per output time: t, steps, dt, mass, min/max", "CfxFVSolve", fv->monitor, &fv->monitor, NULL));
+  PetscCall(PetscOptionsInt("-ssp_stages", "Stages of the SSP method (RK2: >= 2; RK3: 4, 9, 16, ...)", "CfxFVSetSSP", stages, &stages, NULL));
+  PetscCall(PetscOptionsBool("-monitor", "One line per output time: t, steps, dt, mass, min/max", "CfxFVSolve", monitor, &monitor, NULL));
   PetscOptionsEnd();
+
+  if (N != fv->N || xmin != fv->xmin || xmax != fv->xmax) PetscCall(CfxFVSetGrid(fv, N, xmin, xmax));
+  if (setFlux && phys != fv->phys) PetscCall(CfxFVSetPhysicalFlux(fv, phys->name));
+  for (PetscInt i = 0; i < phys->nparams; i++)
+    if (setPrm[i]) PetscCall(CfxFVSetFluxParameter(fv, phys->paramNames[i], prm[i]));
+  if (riemann != (PetscInt)fv->riemann) PetscCall(CfxFVSetRiemannType(fv, (CfxFVRiemannType)riemann));
+  if (recon != (PetscInt)fv->recon) PetscCall(CfxFVSetReconstructionType(fv, (CfxFVReconstructionType)recon));
+  if (bc != (PetscInt)fv->bc) PetscCall(CfxFVSetBCType(fv, (CfxFVBCType)bc));
+  PetscCall(CfxFVSetLimiterType(fv, (CfxFVLimiterType)limiter));
+  if (setNu) PetscCall(CfxFVSetViscosity(fv, nu));
+  PetscCall(CfxFVSetCFL(fv, cfl));
+  PetscCall(CfxFVSetTimeStep(fv, dt));
+  PetscCall(CfxFVSetSSP(fv, order, stages));
+  fv->monitor = monitor;
   PetscFunctionReturn(0);
 }
 
@@ -435,6 +440,7 @@ PetscErrorCode CfxFVSetUp(CfxFV fv)
   PetscCall(TSGetAdapt(fv->ts, &adapt));
   PetscCall(TSAdaptSetType(adapt, TSADAPTNONE)); /* CfxFVSolve chooses every step */
   PetscCall(TSSetTime(fv->ts, fv->t));
+  PetscCall(TSSetFromOptions(fv->ts)); /* -fv_ts_monitor etc.; the SSP settings above are its defaults */
   fv->setup = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

@@ -181,6 +181,8 @@ PetscErrorCode CfxFVSolve(CfxFV fv, PetscInt nout, const PetscReal times[], CfxF
       PetscCall(TSStep(fv->ts));
       fv->t = last ? T : fv->t + dt;
       fv->steps++;
+      PetscCall(TSSetTime(fv->ts, fv->t));
+      PetscCall(TSMonitor(fv->ts, fv->steps, fv->t, fv->U)); /* -fv_ts_monitor: TSStep alone does not call monitors */
       PetscCall(PetscLogEventEnd(CFXFV_Step, 0, 0, 0, 0));
     }
     PetscCall(TSSetTime(fv->ts, fv->t));
