@@ -8,8 +8,9 @@
    the RNG's current counter onward; anything the caller draws afterwards (per-sample PDE
    coefficients, say) continues from there.
 
-   Grid: n points x_j = xmin + (j + 1/2) L / n, j = 0..n-1 (cell centres of a periodic
-   domain [xmin, xmin + L)), the points conflux's FV and spectral solvers use.
+   Grid: n points x_j = xmin + (j + 1/2) L / n, j = 0..n-1, L = xmax - xmin (cell centres of
+   the periodic domain [xmin, xmax) of CfxICSetDomain()), the points conflux's FV and
+   spectral solvers use.
 
    Options (with an optional prefix set by CfxICSetOptionsPrefix()):
      -ic <grf|step|sines>      kind of data (default grf)

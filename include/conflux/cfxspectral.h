@@ -1,7 +1,7 @@
 /* Pseudo-spectral viscous Burgers, u_t + (u^2/2)_x = nu u_xx, on a periodic grid (FFTW).
 
-   The grid has nx points x_j = xmin + (j + 1/2) L / nx (the cell centres of conflux's FV
-   grid and of CfxIC samples). The state is kept as its discrete Fourier coefficients; the
+   The grid has nx points x_j = xmin + (j + 1/2) L / nx, L = xmax - xmin (the cell centres of
+   conflux's FV grid on [xmin, xmax] and the points of CfxIC samples). The state is kept as its discrete Fourier coefficients; the
    viscous term is integrated exactly (exponential time differencing, ETDRK4 of Kassam and
    Trefethen, or the integrating-factor RK4 of Lawson), the nonlinear term is evaluated on
    the grid with 2/3-rule dealiasing: only wave numbers |m| < nx/3 are kept, in the initial

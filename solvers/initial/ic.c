@@ -78,14 +78,17 @@ PetscErrorCode CfxICGetType(CfxIC ic, CfxICType *type)
 }
 
 /*@C
-  CfxICSetDomain - The periodic domain [xmin, xmin + L) the n sample points divide into cells.
+  CfxICSetDomain - The periodic domain [xmin, xmax) the n sample points divide into cells
+  (the same end points as CfxFVSetGrid()).
 @*/
-PetscErrorCode CfxICSetDomain(CfxIC ic, PetscReal xmin, PetscReal L)
+PetscErrorCode CfxICSetDomain(CfxIC ic, PetscReal xmin, PetscReal xmax)
 {
+  const PetscReal L = xmax - xmin;
+
   PetscFunctionBegin;
   PetscValidPointer(ic, 1);
-  PetscCheck(L > 0 && PetscIsNormalReal(L), ic->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxICSetDomain: expected a positive finite domain length, found %g", (double)L);
-  PetscCheck(!PetscIsInfOrNanReal(xmin), ic->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxICSetDomain: expected a finite xmin, found %g", (double)xmin);
+  PetscCheck(!PetscIsInfOrNanReal(xmin) && !PetscIsInfOrNanReal(xmax) && L > 0 && PetscIsNormalReal(L), ic->comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "CfxICSetDomain: expected finite xmin < xmax, found [%g, %g)", (double)xmin, (double)xmax);
   if (L != ic->L) PetscCall(CfxICGRFFreeGrid(ic));
   ic->xmin = xmin;
   ic->L    = L;

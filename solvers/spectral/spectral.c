@@ -84,15 +84,18 @@ PetscErrorCode CfxSpectralBurgersDestroy(CfxSpectralBurgers *sb)
 }
 
 /*@C
-  CfxSpectralBurgersSetGrid - nx points on the periodic domain [xmin, xmin + L).
+  CfxSpectralBurgersSetGrid - nx points on the periodic domain [xmin, xmax) (the same
+  arguments as CfxFVSetGrid(): the points are the cell centres of its grid).
 @*/
-PetscErrorCode CfxSpectralBurgersSetGrid(CfxSpectralBurgers sb, PetscInt nx, PetscReal xmin, PetscReal L)
+PetscErrorCode CfxSpectralBurgersSetGrid(CfxSpectralBurgers sb, PetscInt nx, PetscReal xmin, PetscReal xmax)
 {
+  const PetscReal L = xmax - xmin;
+
   PetscFunctionBegin;
   PetscValidPointer(sb, 1);
   PetscCheck(nx >= 4 && nx <= INT_MAX, sb->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxSpectralBurgersSetGrid: expected 4 <= nx <= %d, found %" PetscInt_FMT, INT_MAX, nx);
-  PetscCheck(L > 0 && PetscIsNormalReal(L), sb->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxSpectralBurgersSetGrid: expected a positive finite length, found %g", (double)L);
-  PetscCheck(!PetscIsInfOrNanReal(xmin), sb->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxSpectralBurgersSetGrid: expected a finite xmin, found %g", (double)xmin);
+  PetscCheck(!PetscIsInfOrNanReal(xmin) && !PetscIsInfOrNanReal(xmax) && L > 0 && PetscIsNormalReal(L), sb->comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "CfxSpectralBurgersSetGrid: expected finite xmin < xmax, found [%g, %g)", (double)xmin, (double)xmax);
   PetscCall(CfxSpectralBurgersReset(sb));
   sb->nx   = nx;
   sb->xmin = xmin;
@@ -100,13 +103,13 @@ PetscErrorCode CfxSpectralBurgersSetGrid(CfxSpectralBurgers sb, PetscInt nx, Pet
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode CfxSpectralBurgersGetGrid(CfxSpectralBurgers sb, PetscInt *nx, PetscReal *xmin, PetscReal *L)
+PetscErrorCode CfxSpectralBurgersGetGrid(CfxSpectralBurgers sb, PetscInt *nx, PetscReal *xmin, PetscReal *xmax)
 {
   PetscFunctionBegin;
   PetscValidPointer(sb, 1);
   if (nx) *nx = sb->nx;
   if (xmin) *xmin = sb->xmin;
-  if (L) *L = sb->L;
+  if (xmax) *xmax = sb->xmin + sb->L;
   PetscFunctionReturn(0);
 }
 

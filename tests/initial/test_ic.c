@@ -6,16 +6,18 @@ static const char help[] = "Tests the random initial data: GRF covariance agains
 
 /* The squared-exponential kernel on the unit-length periodic domain, summed over images and
    scaled to a^2 at lag 0: the covariance the GRF must have. */
-static PetscReal Kernel(PetscReal d, PetscReal l, PetscReal a)
+static PetscReal KernelL(PetscReal d, PetscReal l, PetscReal a, PetscReal L)
 {
   PetscReal s = 0, s0 = 0;
 
   for (int m = -4; m <= 4; m++) {
-    s += PetscExpReal(-(d + m) * (d + m) / (2 * l * l));
-    s0 += PetscExpReal(-(PetscReal)m * m / (2 * l * l));
+    s += PetscExpReal(-(d + m * L) * (d + m * L) / (2 * l * l));
+    s0 += PetscExpReal(-(m * L) * (m * L) / (2 * l * l));
   }
   return a * a * s / s0;
 }
+
+static PetscReal Kernel(PetscReal d, PetscReal l, PetscReal a) { return KernelL(d, l, a, 1.0); }
 
 /* Largest |DFT coefficient| / n of u over the wave numbers kmin <= k <= n/2 (a periodic
    smooth field has none there; a field that jumps at the period boundary decays like 1/k). */
@@ -52,6 +54,13 @@ static PetscErrorCode TestGRFCovariance(void)
   PetscCall(CfxICGRFCovariance(ic, n, C));
   for (PetscInt d = 0; d < n; d++) worstC = PetscMax(worstC, PetscAbsReal(C[d] - Kernel((PetscReal)d / n, l, a)));
   PetscCheck(worstC < 1e-12, PETSC_COMM_SELF, PETSC_ERR_PLIB, "GRF model covariance differs from the kernel by %g", (double)worstC);
+  /* On [-1, 1) (period 2) the lags are j * 2/n and the images are 2 apart. */
+  PetscCall(CfxICSetDomain(ic, -1, 1));
+  PetscCall(CfxICGRFCovariance(ic, n, C));
+  for (PetscInt d = 0; d < n; d++)
+    PetscCheck(PetscAbsReal(C[d] - KernelL(2.0 * d / n, l, a, 2.0)) < 1e-12, PETSC_COMM_SELF, PETSC_ERR_PLIB, "GRF covariance on [-1, 1) at lag %g: %g, kernel %g", 2.0 * d / n, (double)C[d],
+               (double)KernelL(2.0 * d / n, l, a, 2.0));
+  PetscCall(CfxICSetDomain(ic, 0, 1));
 
   /* Empirical covariance at every lag d: per sample c_s(d) = (1/n) sum_j u_j u_{j+d} (the
      field is stationary), averaged over M independent samples. By the central limit theorem
@@ -131,6 +140,13 @@ static PetscErrorCode TestDeterminism(CfxICType type)
   PetscCall(CfxRNGSetSeed(&r2, 98, 3));
   PetscCall(CfxICSample(ic, &r2, n, v));
   PetscCheck(memcmp(u, v, sizeof(u)), PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s: seeds 99 and 98 gave the same sample", CfxICTypes[type]);
+  /* A shifted domain of the same length gives the same values (samples are functions of x - xmin). */
+  PetscCall(CfxICSetDomain(ic, 0.25, 1.25));
+  PetscCall(CfxRNGSetSeed(&r2, 99, 3));
+  PetscCall(CfxICSample(ic, &r2, n, v));
+  for (PetscInt j = 0; j < n; j++)
+    PetscCheck(PetscAbsReal(u[j] - v[j]) < 1e-14, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s: sample on [0.25, 1.25) differs from [0, 1) at %" PetscInt_FMT ": %g vs %g", CfxICTypes[type], j, (double)v[j],
+               (double)u[j]);
   PetscCall(CfxICDestroy(&ic));
   PetscFunctionReturn(0);
 }
