@@ -107,16 +107,17 @@ static PetscErrorCode WriteOutput(const char *file, PetscInt N, const PetscReal 
   PetscCall(PetscSNPrintf(xmf, sizeof(xmf), "%s.xmf", file));
   fp = fopen(xmf, "w");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", xmf);
+  /* A structured line of N nodes at the cell centres (2D co-rectilinear mesh one node high;
+     XDMF orders the origin and spacing slowest axis first: y, then x). */
   fprintf(fp, "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n  <Grid Name=\"viscous_burgers\" GridType=\"Uniform\">\n   <Time Value=\"%.17g\"/>\n", (double)T);
-  fprintf(fp, "   <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%d\"/>\n   <Geometry GeometryType=\"X_Y_Z\">\n", (int)N);
-  fprintf(fp, "    <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/x-coordinate</DataItem>\n", (int)N, base);
-  for (int q = 0; q < 2; q++) fprintf(fp, "    <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/%s</DataItem>\n", (int)N, base, q ? "spectral" : "fv");
-  fprintf(fp, "   </Geometry>\n");
+  fprintf(fp, "   <Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"1 %d\"/>\n   <Geometry GeometryType=\"ORIGIN_DXDY\">\n", (int)N);
+  fprintf(fp, "    <DataItem Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0 %.17g</DataItem>\n", 0.5 / N);
+  fprintf(fp, "    <DataItem Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">1 %.17g</DataItem>\n   </Geometry>\n", 1.0 / N);
   for (int q = 0; q < 2; q++)
-    fprintf(
-        fp,
-        "   <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n    <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/%s</DataItem>\n   </Attribute>\n",
-        q ? "spectral" : "fv", (int)N, base, q ? "spectral" : "fv");
+    fprintf(fp,
+            "   <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n    <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/%s</DataItem>\n   "
+            "</Attribute>\n",
+            q ? "spectral" : "fv", (int)N, base, q ? "spectral" : "fv");
   fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
   PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "error closing %s", xmf);
   PetscFunctionReturn(0);
