@@ -19,7 +19,11 @@ set(CONFLUX_TEST_ENVIRONMENT
   OMPI_MCA_btl_vader_single_copy_mechanism=none
   OMP_NUM_THREADS=1
   OPENBLAS_NUM_THREADS=1
-  LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp:print_suppressions=0
+  # The slow unwinder: system libraries have no frame pointers, and with the fast one leak
+  # stacks stop after one frame, where the OpenMPI suppressions cannot match them.
+  LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0
+  # Keep OpenMPI's components loaded until exit so their frames have names in leak reports.
+  OMPI_MCA_mca_base_component_disable_dlclose=1
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
 
 # valgrind for `ctest -T memcheck`, with OpenMPI's suppressions and ours.
