@@ -48,3 +48,7 @@ PETSC_INTERN PetscErrorCode CfxTapeNewOutput(CfxTape, PetscInt, const PetscInt[]
 PETSC_INTERN void CfxActForward(CfxActivation, PetscInt, const PetscReal *, PetscReal *);
 PETSC_INTERN void CfxActBackward(CfxActivation, PetscInt, const PetscReal *, const PetscReal *, const PetscReal *, PetscReal *, PetscBool);
 PETSC_INTERN PetscBool CfxActNeedsInput(CfxActivation);
+
+/* Row softmax kernels (ops_norm.c), shared with attention. */
+PETSC_INTERN void CfxSoftmaxRows(PetscInt, PetscInt, const PetscReal *, PetscReal *);
+PETSC_INTERN void CfxSoftmaxRowsBackward(PetscInt, PetscInt, const PetscReal *, const PetscReal *, PetscReal *, PetscBool);
