@@ -219,7 +219,9 @@ PETSC_EXTERN PetscErrorCode CfxOpLinearRecurrence(CfxTape, CfxTensor, CfxTensor,
    f builds an output tensor from the inputs on the tape. The check compares the reverse-mode
    gradient of L = sum(r * f(inputs)) (r fixed, random) with central differences of step h in
    every input entry, and returns the largest normwise relative error over the inputs,
-   ||g_ad - g_fd||_2 / ||g_fd||_2. Inputs must be persistent tensors with requires_grad set. */
+   ||g_ad - g_fd||_2 / max(||g_fd||_2, 1e-4 ||whole g_fd||_2) (the floor keeps an input with a
+   structurally zero gradient from comparing noise with noise). Inputs must be persistent
+   tensors with requires_grad set. Costs 2 evaluations of f per input entry. */
 typedef PetscErrorCode (*CfxGradCheckFn)(CfxTape, PetscInt, CfxTensor[], void *, CfxTensor *);
 PETSC_EXTERN PetscErrorCode CfxGradCheck(CfxTape, CfxGradCheckFn, void *, PetscInt, CfxTensor[], PetscReal, PetscReal *);
 

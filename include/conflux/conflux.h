@@ -9,3 +9,4 @@
 #include <conflux/cfxtensor.h>
 #include <conflux/cfxode.h>
 #include <conflux/cfxio.h>
+#include <conflux/cfxnn.h>
