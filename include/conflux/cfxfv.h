@@ -108,6 +108,7 @@ PETSC_EXTERN PetscErrorCode CfxFVSetInitialCondition(CfxFV, CfxFVPointFn, void *
 PETSC_EXTERN PetscErrorCode CfxFVComputeMaxWaveSpeed(CfxFV, Vec, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxFVComputeMass(CfxFV, Vec, PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxFVComputeRHS(CfxFV, PetscReal, Vec, Vec);
+PETSC_EXTERN PetscErrorCode CfxFVStep(CfxFV, PetscReal, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxFVSolve(CfxFV, PetscInt, const PetscReal[], CfxFVOutputFn, void *);
 
 /* Pointwise physical and numerical fluxes of the configured law, for tests and learned-flux

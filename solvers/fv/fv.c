@@ -412,6 +412,7 @@ PetscErrorCode CfxFVSetUp(CfxFV fv)
   fv->dx = (fv->xmax - fv->xmin) / fv->N;
   if (!fv->userFlux) {
     PetscCall(CfxFVRiemannGet(fv->phys, fv->riemann, &fv->riemannFn));
+    PetscCall(CfxFVRiemannBatchGet(fv->phys, fv->riemann, &fv->riemannBatch));
     r     = CfxFVReconstructionRadius(fv->recon);
     fv->p = fv->q = r + 1;
   }
@@ -437,6 +438,7 @@ PetscErrorCode CfxFVSetUp(CfxFV fv)
   PetscCall(TSSetRHSFunction(fv->ts, NULL, CfxFVRHSFunction, fv));
   PetscCall(TSSetSolution(fv->ts, fv->U));
   PetscCall(TSSetExactFinalTime(fv->ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSSetMaxSteps(fv->ts, PETSC_MAX_INT - 1)); /* TSStep() insists on a limit; CfxFVStep() controls the end */
   PetscCall(TSGetAdapt(fv->ts, &adapt));
   PetscCall(TSAdaptSetType(adapt, TSADAPTNONE)); /* CfxFVSolve chooses every step */
   PetscCall(TSSetTime(fv->ts, fv->t));

@@ -35,6 +35,9 @@ PETSC_INTERN void CfxFVScalarFluxExtrema(const CfxFVPhysics *, const PetscReal *
 
 typedef void (*CfxFVRiemannFn)(const CfxFVPhysics *, const PetscReal *, const PetscReal *, const PetscReal *, PetscReal *);
 PETSC_INTERN PetscErrorCode CfxFVRiemannGet(const CfxFVPhysics *, CfxFVRiemannType, CfxFVRiemannFn *);
+/* Optional inlined loop over n faces (left state up[f], right state um[f+1]) for common pairs. */
+typedef void (*CfxFVRiemannBatchFn)(const PetscReal *, PetscInt, const PetscReal *, const PetscReal *, PetscReal *);
+PETSC_INTERN PetscErrorCode CfxFVRiemannBatchGet(const CfxFVPhysics *, CfxFVRiemannType, CfxFVRiemannBatchFn *);
 
 /* Reconstruction of radius r: from n + 2r cells (component-interleaved, ncomp components), the
    values at the left edge (um) and right edge (up) of the n inner cells. */
@@ -58,6 +61,7 @@ struct _p_CfxFV {
   /* scheme */
   CfxFVRiemannType riemann;
   CfxFVRiemannFn riemannFn;
+  CfxFVRiemannBatchFn riemannBatch;
   CfxFVReconstructionType recon;
   CfxFVLimiterType limiter;
   CfxFVBCType bc;
@@ -69,7 +73,7 @@ struct _p_CfxFV {
   PetscReal cfl, dtFixed;
   PetscInt sspOrder, sspStages;
   PetscBool monitor, warnedCFL;
-  PetscReal t;
+  PetscReal t, lastDt;
   PetscInt steps;
 
   /* PETSc objects and work space */

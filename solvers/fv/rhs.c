@@ -14,7 +14,10 @@ static PetscErrorCode CfxFVFaceFluxBuiltin(void *ctx, PetscInt nfaces, PetscInt 
   PetscCall(PetscLogEventBegin(CFXFV_Reconstruct, 0, 0, 0, 0));
   CfxFVReconstruct(fv->recon, fv->limiter, nfaces + 1, nc, u, um, up);
   PetscCall(PetscLogEventEnd(CFXFV_Reconstruct, 0, 0, 0, 0));
-  for (PetscInt f = 0; f < nfaces; f++) fv->riemannFn(fv->phys, fv->prm, up + f * nc, um + (f + 1) * nc, flux + f * nc);
+  if (fv->riemannBatch)
+    fv->riemannBatch(fv->prm, nfaces, up, um, flux);
+  else
+    for (PetscInt f = 0; f < nfaces; f++) fv->riemannFn(fv->phys, fv->prm, up + f * nc, um + (f + 1) * nc, flux + f * nc);
   PetscFunctionReturn(0);
 }
 

@@ -130,6 +130,52 @@ static PetscErrorCode Monitor(CfxFV fv, PetscReal dt)
 }
 
 /*@C
+  CfxFVStep - Takes one time step from the current time, of the CFL (or fixed) size but not
+  beyond tmax (pass PETSC_MAX_REAL for no limit); returns the step taken in dt (may be NULL).
+  A Courant number above the stability limit prints one warning per solver.
+@*/
+PetscErrorCode CfxFVStep(CfxFV fv, PetscReal tmax, PetscReal *dtTaken)
+{
+  PetscReal a, rate, courant, limit, dt;
+  PetscBool last;
+
+  PetscFunctionBegin;
+  PetscCall(CfxFVSetUp(fv));
+  PetscCheck(tmax > fv->t, fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxFVStep: tmax %g must exceed the current time %g", (double)tmax, (double)fv->t);
+  PetscCall(PetscLogEventBegin(CFXFV_Step, 0, 0, 0, 0));
+  PetscCall(CfxFVGetStabilityLimit(fv, &limit));
+  PetscCall(CfxFVComputeMaxWaveSpeed(fv, fv->U, &a));
+  rate = a / fv->dx + 2 * fv->nu / (fv->dx * fv->dx);
+  if (fv->dtFixed > 0)
+    dt = fv->dtFixed;
+  else {
+    PetscCheck(rate > 0, fv->comm, PETSC_ERR_ARG_WRONG, "The state at t = %g has no wave speed and nu = 0, so the CFL rule gives no time step: set a fixed step with -fv_dt", (double)fv->t);
+    dt = fv->cfl / rate;
+  }
+  courant = dt * rate;
+  if (courant > limit * (1 + 1e-12) && !fv->warnedCFL) {
+    PetscCall(PetscPrintf(fv->comm,
+                          "WARNING: CfxFV Courant number %g exceeds the stability limit %g of %s with SSP-RK%" PetscInt_FMT " (%" PetscInt_FMT " stages); the solution may oscillate or blow up\n",
+                          (double)courant, (double)limit, fv->userFlux ? "the user face flux" : CfxFVReconstructionTypes[fv->recon], fv->sspOrder, fv->sspStages));
+    fv->warnedCFL = PETSC_TRUE;
+  }
+  /* Shorten the step that would pass tmax; also absorb a remainder below round-off of tmax. */
+  last = (PetscBool)(tmax < PETSC_MAX_REAL && fv->t + dt >= tmax - 64 * PETSC_MACHINE_EPSILON * PetscMax(1, PetscAbsReal(tmax)));
+  if (last) dt = tmax - fv->t;
+  PetscCall(TSSetTime(fv->ts, fv->t));
+  PetscCall(TSSetTimeStep(fv->ts, dt));
+  PetscCall(TSStep(fv->ts));
+  fv->t = last ? tmax : fv->t + dt;
+  fv->steps++;
+  PetscCall(TSSetTime(fv->ts, fv->t));
+  PetscCall(TSMonitor(fv->ts, fv->steps, fv->t, fv->U)); /* -fv_ts_monitor: TSStep alone does not call monitors */
+  PetscCall(PetscLogEventEnd(CFXFV_Step, 0, 0, 0, 0));
+  fv->lastDt = dt;
+  if (dtTaken) *dtTaken = dt;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   CfxFVSolve - Advances the solution from the current time through the nout increasing output
   times, landing exactly on each (the step before an output time is shortened), and calls
   out(fv, k, t_k, U, ctx) at each (out may be NULL). An output time equal to the current time
@@ -138,8 +184,6 @@ static PetscErrorCode Monitor(CfxFV fv, PetscReal dt)
 @*/
 PetscErrorCode CfxFVSolve(CfxFV fv, PetscInt nout, const PetscReal times[], CfxFVOutputFn out, void *ctx)
 {
-  PetscReal limit, dt = 0;
-
   PetscFunctionBegin;
   PetscCall(CfxFVSetUp(fv));
   PetscCheck(nout >= 0, fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "Number of output times must be non-negative, found %" PetscInt_FMT, nout);
@@ -148,46 +192,10 @@ PetscErrorCode CfxFVSolve(CfxFV fv, PetscInt nout, const PetscReal times[], CfxF
                (double)fv->t, k, (double)times[k], (double)(k ? times[k - 1] : fv->t));
   }
   if (!nout) PetscFunctionReturn(0);
-  PetscCall(CfxFVGetStabilityLimit(fv, &limit));
-  PetscCall(TSSetMaxTime(fv->ts, times[nout - 1]));
-  PetscCall(TSSetMaxSteps(fv->ts, PETSC_MAX_INT));
   for (PetscInt k = 0; k < nout; k++) {
-    const PetscReal T = times[k];
-    while (fv->t < T) {
-      PetscReal a, rate, courant;
-      PetscBool last;
-
-      PetscCall(PetscLogEventBegin(CFXFV_Step, 0, 0, 0, 0));
-      PetscCall(CfxFVComputeMaxWaveSpeed(fv, fv->U, &a));
-      rate = a / fv->dx + 2 * fv->nu / (fv->dx * fv->dx);
-      if (fv->dtFixed > 0)
-        dt = fv->dtFixed;
-      else {
-        PetscCheck(rate > 0, fv->comm, PETSC_ERR_ARG_WRONG, "The state at t = %g has no wave speed and nu = 0, so the CFL rule gives no time step: set a fixed step with -fv_dt", (double)fv->t);
-        dt = fv->cfl / rate;
-      }
-      courant = dt * rate;
-      if (courant > limit * (1 + 1e-12) && !fv->warnedCFL) {
-        PetscCall(PetscPrintf(fv->comm,
-                              "WARNING: CfxFV Courant number %g exceeds the stability limit %g of %s with SSP-RK%" PetscInt_FMT " (%" PetscInt_FMT " stages); the solution may oscillate or blow up\n",
-                              (double)courant, (double)limit, fv->userFlux ? "the user face flux" : CfxFVReconstructionTypes[fv->recon], fv->sspOrder, fv->sspStages));
-        fv->warnedCFL = PETSC_TRUE;
-      }
-      /* Shorten the step that would pass T; also absorb a remainder below round-off of T. */
-      last = (PetscBool)(fv->t + dt >= T - 64 * PETSC_MACHINE_EPSILON * PetscMax(1, PetscAbsReal(T)));
-      if (last) dt = T - fv->t;
-      PetscCall(TSSetTime(fv->ts, fv->t));
-      PetscCall(TSSetTimeStep(fv->ts, dt));
-      PetscCall(TSStep(fv->ts));
-      fv->t = last ? T : fv->t + dt;
-      fv->steps++;
-      PetscCall(TSSetTime(fv->ts, fv->t));
-      PetscCall(TSMonitor(fv->ts, fv->steps, fv->t, fv->U)); /* -fv_ts_monitor: TSStep alone does not call monitors */
-      PetscCall(PetscLogEventEnd(CFXFV_Step, 0, 0, 0, 0));
-    }
-    PetscCall(TSSetTime(fv->ts, fv->t));
+    while (fv->t < times[k]) PetscCall(CfxFVStep(fv, times[k], NULL));
     PetscCall(CfxFVCheckState(fv, fv->U, fv->t));
-    if (fv->monitor) PetscCall(Monitor(fv, dt));
+    if (fv->monitor) PetscCall(Monitor(fv, fv->lastDt));
     if (out) PetscCall(out(fv, k, fv->t, fv->U, ctx));
   }
   PetscFunctionReturn(0);
