@@ -10,3 +10,4 @@
 #include <conflux/cfxode.h>
 #include <conflux/cfxio.h>
 #include <conflux/cfxnn.h>
+#include <conflux/cfxoptim.h>
