@@ -11,3 +11,5 @@
 #include <conflux/cfxio.h>
 #include <conflux/cfxnn.h>
 #include <conflux/cfxoptim.h>
+#include <conflux/cfxtrain.h>
+#include <conflux/cfxcheckpoint.h>
