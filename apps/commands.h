@@ -16,5 +16,8 @@ typedef struct {
 PETSC_INTERN PetscErrorCode CfxCommandVersion(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandInfo(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandSimulate(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandTrain(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandEval(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandRollout(MPI_Comm, int, char **);
 
 PETSC_INTERN PetscErrorCode CfxCommandPositional(int, char **, PetscInt, const char *[]);

@@ -38,6 +38,47 @@ static const CfxCommand commands[] = {
      "Initial data are mapped to admissible states: buckley_leverett u = 1/(1+exp(-2v)),\n"
      "shallow_water h = 1 + v/4 with zero velocity.\n",
      CfxCommandSimulate},
+    {"train", "train a Flux NO (learned numerical flux) or the one-step FNO baseline on a trajectory dataset",
+     "Usage: conflux train -model <fluxno|fno> -data TRAIN.h5 [-val VAL.h5] -o MODEL.h5 [options]   (data parallel under mpirun)\n"
+     "Fits the model to the consecutive frame pairs (U^n, U^{n+1}) of a PDEBench-layout dataset\n"
+     "(float64 or float32; scalar law, uniform periodic grid, evenly spaced frames). The Flux NO\n"
+     "learns F_{j+1/2} in U_j^{n+1} = U_j^n - (dt/dx)(F_{j+1/2} - F_{j-1/2}) with dt/dx from the data,\n"
+     "loss sum (step - target)^2 + lambda sum (G(u,..,u) - f(u))^2 (f: the dataset's flux attribute\n"
+     "or -fluxno_flux). Writes MODEL.h5 (atomically) with the optimizer state, so -resume continues.\n"
+     "Options (default in brackets):\n"
+     "  -train_epochs <n>            epochs                                                 [200]\n"
+     "  -train_batch <n>             frame pairs per step, split over ranks                 [100]\n"
+     "  -train_lr <lr>               Adam learning rate                                     [1e-3]\n"
+     "  -train_weight_decay <wd>     L2 penalty (Adam) or decoupled decay (-train_optimizer adamw) [1e-3]\n"
+     "  -train_schedule <constant|step|cosine|warmup_cosine>                                [step]\n"
+     "  -train_decay_epochs <n>      step schedule: halve the rate every n epochs           [50]\n"
+     "  -train_window <t>            train on frames with t <= this time                    [all]\n"
+     "  -seed <s>                    initialisation and shuffling                           [0]\n"
+     "  -train_checkpoint_every <k>  checkpoint every k epochs                              [0: end only]\n"
+     "  -resume                      continue from the checkpoint -o\n"
+     "  -train_monitor_every <k>     one monitor line (loss, val loss, rate, pairs/s, ETA) every k epochs [1]\n"
+     "  -fluxno_lambda <l>           consistency weight                                     [0.01]\n"
+     "  -fluxno_flux <name>          physical flux of the consistency loss     [the dataset's flux]\n"
+     "  -fluxno_p, -fluxno_q         stencil: face j+1/2 reads U_{j-p}..U_{j+q}             [1, 2]\n"
+     "  -fluxno_net <fno|mlp>        flux network                                           [fno]\n"
+     "  -fluxno_time <euler|rk2>     time stepping of the learned scheme                    [euler]\n"
+     "  -fluxno_width, -fluxno_layers, -fluxno_modes, -fluxno_proj_width\n"
+     "                               sizes [fluxno: 64, 1, 5, 128; fno: 32, 3, 20, 128]\n"
+     "  -force                       replace an existing MODEL.h5\n",
+     CfxCommandTrain},
+    {"eval", "roll a trained model out over a test dataset; relative L2 and Linf errors at given times",
+     "Usage: conflux eval -model MODEL.h5 -data TEST.h5 [-times t1,t2,...] [-o PRED.h5]   (samples split over ranks)\n"
+     "Starts every test sample from its frame 0, steps with dt = (dt/dx)_model x dx_test, and prints\n"
+     "the relative L2 error ||u - u_true|| / ||u_true|| and the largest absolute error at each time\n"
+     "(mean +- std over samples). -o writes the predictions at every test frame in the dataset layout\n"
+     "(for `tools/plot compare TEST.h5 PRED.h5`).\n"
+     "Options: -times (default: the last frame), -o FILE, -force\n",
+     CfxCommandEval},
+    {"rollout", "run one initial condition through a trained model and write the trajectory",
+     "Usage: conflux rollout -model MODEL.h5 -t_final T -o OUT.h5 [-data FILE.h5 -sample i | -nx n -ic grf -seed s] [-nframes n]\n"
+     "The initial condition is frame 0 of a dataset sample, or a random field drawn as conflux\n"
+     "simulate draws them (-ic, -ic_length, ...). Prints the relative mass drift.\n",
+     CfxCommandRollout},
     {"info", "describe an HDF5 dataset or checkpoint: layout, attributes, value statistics, mass drift",
      "Usage: conflux info FILE.h5 [-info_stats <bool>] [-info_samples <n>]\n"
      "Prints every group and dataset with its type, shape, chunking and compression; every\n"

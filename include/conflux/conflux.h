@@ -13,3 +13,4 @@
 #include <conflux/cfxoptim.h>
 #include <conflux/cfxtrain.h>
 #include <conflux/cfxcheckpoint.h>
+#include <conflux/cfxfluxno.h>

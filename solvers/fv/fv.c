@@ -1,5 +1,6 @@
 /* CfxFV object: creation, setters, options, set-up and viewing. */
 #include "fvimpl.h"
+#include <conflux/cfxfluxno.h>
 
 const char *const CfxFVRiemannTypes[]        = {"godunov", "rusanov", "hll", "roe", "CfxFVRiemannType", "CFXFV_RIEMANN_", NULL};
 const char *const CfxFVReconstructionTypes[] = {"none", "muscl", "weno5", "CfxFVReconstructionType", "CFXFV_RECONSTRUCTION_", NULL};
@@ -258,7 +259,8 @@ PetscErrorCode CfxFVSetSSP(CfxFV fv, PetscInt order, PetscInt stages)
   PetscInt n = (PetscInt)(PetscSqrtReal((PetscReal)stages) + 0.5);
 
   PetscFunctionBegin;
-  PetscCheck(order == 2 || order == 3, fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "SSP order must be 2 or 3, found %" PetscInt_FMT, order);
+  PetscCheck(order >= 1 && order <= 3, fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "SSP order must be 1 (forward Euler), 2 or 3, found %" PetscInt_FMT, order);
+  PetscCheck(order != 1 || stages == 1, fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "Forward Euler (order 1) has 1 stage, found %" PetscInt_FMT, stages);
   PetscCheck(order != 2 || stages >= 2, fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "SSP-RK2 needs at least 2 stages, found %" PetscInt_FMT, stages);
   PetscCheck(order != 3 || (stages >= 4 && n * n == stages), fv->comm, PETSC_ERR_ARG_OUTOFRANGE, "SSP-RK3 (TSSSPRKS3) needs a square number of stages >= 4 (4, 9, 16, ...), found %" PetscInt_FMT,
              stages);
@@ -303,7 +305,7 @@ PetscErrorCode CfxFVSetFaceFlux(CfxFV fv, CfxFVFaceFluxFn fn, void *ctx, PetscIn
 @*/
 PetscErrorCode CfxFVGetStabilityLimit(CfxFV fv, PetscReal *limit)
 {
-  PetscReal cssp = fv->sspOrder == 2 ? fv->sspStages - 1 : fv->sspStages - PetscSqrtReal((PetscReal)fv->sspStages);
+  PetscReal cssp = fv->sspOrder == 1 ? 1 : fv->sspOrder == 2 ? fv->sspStages - 1 : fv->sspStages - PetscSqrtReal((PetscReal)fv->sspStages);
   PetscReal nufe = (fv->userFlux || fv->recon == CFXFV_RECONSTRUCTION_NONE) ? 1.0 : 0.5;
 
   PetscFunctionBegin;
@@ -394,6 +396,7 @@ PetscErrorCode CfxFVSetFromOptions(CfxFV fv)
   PetscCall(CfxFVSetTimeStep(fv, dt));
   PetscCall(CfxFVSetSSP(fv, order, stages));
   fv->monitor = monitor;
+  PetscCall(CfxFVSetFluxModelFromOptions(fv, fv->prefix, fv->comm)); /* -fv_flux_model: a trained Flux NO as the face flux */
   PetscFunctionReturn(0);
 }
 
@@ -432,9 +435,13 @@ PetscErrorCode CfxFVSetUp(CfxFV fv)
   PetscCall(TSCreate(fv->comm, &fv->ts));
   PetscCall(TSSetOptionsPrefix(fv->ts, fv->prefix));
   PetscCall(TSSetProblemType(fv->ts, TS_NONLINEAR));
-  PetscCall(TSSetType(fv->ts, TSSSP));
-  PetscCall(TSSSPSetType(fv->ts, fv->sspOrder == 2 ? TSSSPRKS2 : TSSSPRKS3));
-  PetscCall(TSSSPSetNumStages(fv->ts, fv->sspStages));
+  if (fv->sspOrder == 1)
+    PetscCall(TSSetType(fv->ts, TSEULER)); /* the scheme of a learned flux trained with Euler steps */
+  else {
+    PetscCall(TSSetType(fv->ts, TSSSP));
+    PetscCall(TSSSPSetType(fv->ts, fv->sspOrder == 2 ? TSSSPRKS2 : TSSSPRKS3));
+    PetscCall(TSSSPSetNumStages(fv->ts, fv->sspStages));
+  }
   PetscCall(TSSetRHSFunction(fv->ts, NULL, CfxFVRHSFunction, fv));
   PetscCall(TSSetSolution(fv->ts, fv->U));
   PetscCall(TSSetExactFinalTime(fv->ts, TS_EXACTFINALTIME_MATCHSTEP));
@@ -476,11 +483,17 @@ PetscErrorCode CfxFVView(CfxFV fv, PetscViewer viewer)
   else
     PetscCall(PetscViewerASCIIPrintf(viewer, "numerical flux: %s, reconstruction %s\n", CfxFVRiemannTypes[fv->riemann], CfxFVReconstructionTypes[fv->recon]));
   if (fv->dtFixed > 0)
-    PetscCall(PetscViewerASCIIPrintf(viewer, "time: TSSSP %s with %" PetscInt_FMT " stages, fixed dt = %g (stability limit: Courant %g)\n", fv->sspOrder == 2 ? TSSSPRKS2 : TSSSPRKS3, fv->sspStages,
-                                     (double)fv->dtFixed, (double)limit));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "time: TSSSP %s with %" PetscInt_FMT " stages, fixed dt = %g (stability limit: Courant %g)\n",
+                                     fv->sspOrder == 1   ? TSEULER
+                                     : fv->sspOrder == 2 ? TSSSPRKS2
+                                                         : TSSSPRKS3,
+                                     fv->sspStages, (double)fv->dtFixed, (double)limit));
   else
-    PetscCall(PetscViewerASCIIPrintf(viewer, "time: TSSSP %s with %" PetscInt_FMT " stages, CFL %g (stability limit %g)\n", fv->sspOrder == 2 ? TSSSPRKS2 : TSSSPRKS3, fv->sspStages, (double)fv->cfl,
-                                     (double)limit));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "time: TSSSP %s with %" PetscInt_FMT " stages, CFL %g (stability limit %g)\n",
+                                     fv->sspOrder == 1   ? TSEULER
+                                     : fv->sspOrder == 2 ? TSSSPRKS2
+                                                         : TSSSPRKS3,
+                                     fv->sspStages, (double)fv->cfl, (double)limit));
   if (fv->setup) PetscCall(PetscViewerASCIIPrintf(viewer, "DMDA stencil width %" PetscInt_FMT ", t = %g after %" PetscInt_FMT " steps\n", fv->sw, (double)fv->t, fv->steps));
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(0);
