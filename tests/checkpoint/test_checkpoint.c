@@ -360,6 +360,8 @@ static PetscErrorCode TestFailedSave(void)
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCall(PetscSNPrintf(file, sizeof(file), "%s/failsave.h5", Dir));
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s/failsave.h5.tmp", Dir));
+  if (rank == 0) (void)rmdir(tmp); /* left behind by an interrupted earlier run */
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   PetscCall(RunCreate(16, 1, &r));
   PetscCall(RunStep(&r));
   PetscCall(RunSave(&r, file));
