@@ -14,3 +14,4 @@
 #include <conflux/cfxtrain.h>
 #include <conflux/cfxcheckpoint.h>
 #include <conflux/cfxfluxno.h>
+#include <conflux/cfxineus.h>

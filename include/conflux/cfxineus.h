@@ -1,0 +1,127 @@
+/* Partial integro-differential equations (PIDEs) in high dimension and an INEUS-style
+   iterative neural solver for them (see docs/ineus.md).
+
+   Problem class (CfxPIDE), on [0, T) x R^d:
+     u_t + b.grad u + 1/2 tr(S S^T Hess u) + lambda E_Z[u(t, x + G(t, x, Z)) - u(t, x)]
+         - r u + f(t, x) = 0,                 u(T, x) = g(x).
+   b(t, x) in R^d is the drift (any jump compensator -lambda E[G].grad u is folded into it),
+   S(t, x) the diffusion (diagonal d entries or a full d x dw matrix, row-major), lambda >= 0
+   a constant jump intensity, Z the jump mark, r >= 0 a constant discount, f the source.
+
+   The mark law is given as a transform of standard normals: the user states how many normals
+   nxi a mark needs and a map xi -> Z (default: Z = mean + std * xi componentwise). This keeps
+   every law the user can write by inverse transform, and makes antithetic sampling (xi ->
+   -xi) possible for any law.
+
+   Stochastic representation (first-jump Feynman-Kac identity, exact): X the diffusion
+   without jumps from (t, x), tau = t + Exp(lambda) the first jump time,
+     u(t,x) = E[ 1{tau >= T} e^{-r(T-t)} g(X_T) + 1{tau < T} e^{-r(tau-t)} u(tau, X_tau + G)
+                 + int_t^{min(tau,T)} e^{-r(s-t)} f(s, X_s) ds ].
+   CfxPIDELabels draws single-sample (or averaged) unbiased estimates of the right-hand side
+   with a user-supplied function in place of u inside the expectation: these are the
+   regression labels of the solver, and with the exact solution plugged in they are unbiased
+   estimates of u itself (tests/ineus checks this).
+
+   Coefficients set as constants (CfxPIDESetConstantDrift/Diffusion) are simulated by exact
+   Gaussian steps; callbacks by Euler-Maruyama sub-steps of at most -pide_euler_dt.
+
+   Randomness: every label, training point and test point draws from its own CfxRNG stream
+   (seed, global index), so results do not depend on the number of ranks. */
+#pragma once
+
+#include <conflux/cfxsys.h>
+#include <conflux/cfxrng.h>
+#include <petscviewer.h>
+
+typedef struct _n_CfxPIDE *CfxPIDE;
+
+/* Built-in benchmark problems with closed-form solutions (docs/ineus.md, methods note B1-B3). */
+typedef enum {
+  CFX_PIDE_USER,
+  CFX_PIDE_B1, /* quadratic: u* = |x|^2/d */
+  CFX_PIDE_B2, /* exponential-affine: u* = exp(theta.x + (psi - r)(T - t)) */
+  CFX_PIDE_B3  /* Merton basket, common jump times, geometric-mean call */
+} CfxPIDEProblem;
+PETSC_EXTERN const char *const CfxPIDEProblems[];
+
+typedef enum {
+  CFX_PIDE_DIFFUSION_DIAGONAL, /* S = diag(s_1..s_d): d entries */
+  CFX_PIDE_DIFFUSION_FULL      /* S is d x dw, row-major */
+} CfxPIDEDiffusionType;
+
+/* Callbacks. Points are x[d]; every callback receives the user context. */
+typedef PetscErrorCode (*CfxPIDEVectorFn)(PetscReal, const PetscReal[], PetscReal[], void *);  /* b(t,x) or S(t,x) */
+typedef PetscErrorCode (*CfxPIDEScalarFn)(PetscReal, const PetscReal[], PetscReal *, void *);  /* f(t,x), u*(t,x) */
+typedef PetscErrorCode (*CfxPIDETerminalFn)(const PetscReal[], PetscReal *, void *);           /* g(x) */
+typedef PetscErrorCode (*CfxPIDEMarkFn)(const PetscReal[], PetscReal[], void *);               /* xi[nxi] -> Z[nz] */
+typedef PetscErrorCode (*CfxPIDEJumpFn)(PetscReal, const PetscReal[], const PetscReal[], PetscReal[], void *); /* (t, x, Z) -> G */
+typedef PetscErrorCode (*CfxPIDESampleFn)(CfxRNG *, PetscReal[], void *);                      /* x ~ rho */
+/* Batched value function v(t_i, x_i), i < n, x row-major [n, d]: the frozen network, an exact
+   solution, or anything else placed inside the expectation. */
+typedef PetscErrorCode (*CfxPIDEValueFn)(PetscInt, const PetscReal[], const PetscReal[], PetscReal[], void *);
+
+PETSC_EXTERN PetscErrorCode CfxPIDECreate(MPI_Comm, CfxPIDE *);
+PETSC_EXTERN PetscErrorCode CfxPIDEDestroy(CfxPIDE *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetOptionsPrefix(CfxPIDE, const char[]);
+/* Built-in problem in dimension d; parameters from the methods note, changeable by options
+   -pide_lambda, -pide_sigma, -pide_delta, -pide_r, -pide_T (and B3: -pide_mu_jump). */
+PETSC_EXTERN PetscErrorCode CfxPIDESetProblem(CfxPIDE, CfxPIDEProblem, PetscInt);
+PETSC_EXTERN PetscErrorCode CfxPIDEGetProblem(CfxPIDE, CfxPIDEProblem *);
+/* User problems: dimension and horizon, then coefficients. */
+PETSC_EXTERN PetscErrorCode CfxPIDESetDimension(CfxPIDE, PetscInt);
+PETSC_EXTERN PetscErrorCode CfxPIDEGetDimension(CfxPIDE, PetscInt *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetHorizon(CfxPIDE, PetscReal);
+PETSC_EXTERN PetscErrorCode CfxPIDEGetHorizon(CfxPIDE, PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetConstantDrift(CfxPIDE, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxPIDESetDrift(CfxPIDE, CfxPIDEVectorFn, void *);
+/* Constant diffusion: diagonal (d entries) or full (d x dw). */
+PETSC_EXTERN PetscErrorCode CfxPIDESetConstantDiffusion(CfxPIDE, CfxPIDEDiffusionType, PetscInt, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxPIDESetDiffusion(CfxPIDE, CfxPIDEDiffusionType, PetscInt, CfxPIDEVectorFn, void *);
+/* Jumps: intensity, mark law (nxi normals -> nz mark entries; NULL map = Gaussian with the
+   given mean and std arrays of length nz = nxi), jump map (NULL = additive G = Z, nz = d). */
+PETSC_EXTERN PetscErrorCode CfxPIDESetJumpIntensity(CfxPIDE, PetscReal);
+PETSC_EXTERN PetscErrorCode CfxPIDEGetJumpIntensity(CfxPIDE, PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetGaussianMark(CfxPIDE, PetscInt, const PetscReal[], const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxPIDESetMark(CfxPIDE, PetscInt, PetscInt, CfxPIDEMarkFn, void *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetJumpMap(CfxPIDE, CfxPIDEJumpFn, void *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetDiscount(CfxPIDE, PetscReal);
+PETSC_EXTERN PetscErrorCode CfxPIDESetSource(CfxPIDE, CfxPIDEScalarFn, void *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetTerminal(CfxPIDE, CfxPIDETerminalFn, void *);
+/* Sampling law rho of x (training and test points); t is uniform on [0, T). */
+PETSC_EXTERN PetscErrorCode CfxPIDESetSampler(CfxPIDE, CfxPIDESampleFn, void *);
+/* Optional exact solution (enables error reports) and the reference point x0 (default 0). */
+PETSC_EXTERN PetscErrorCode CfxPIDESetExactSolution(CfxPIDE, CfxPIDEScalarFn, void *);
+PETSC_EXTERN PetscErrorCode CfxPIDEHasExactSolution(CfxPIDE, PetscBool *);
+PETSC_EXTERN PetscErrorCode CfxPIDESetReferencePoint(CfxPIDE, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxPIDEGetReferencePoint(CfxPIDE, const PetscReal **);
+PETSC_EXTERN PetscErrorCode CfxPIDESetFromOptions(CfxPIDE);
+PETSC_EXTERN PetscErrorCode CfxPIDESetUp(CfxPIDE);
+PETSC_EXTERN PetscErrorCode CfxPIDEView(CfxPIDE, PetscViewer);
+
+/* Pointwise evaluation. */
+PETSC_EXTERN PetscErrorCode CfxPIDEExactSolution(CfxPIDE, PetscInt, const PetscReal[], const PetscReal[], PetscReal[]); /* n, t, x[n*d], u */
+PETSC_EXTERN PetscErrorCode CfxPIDETerminal(CfxPIDE, const PetscReal[], PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxPIDESource(CfxPIDE, PetscReal, const PetscReal[], PetscReal *);
+/* n points (t_i, x_i): point i uses stream first + i of seed. */
+PETSC_EXTERN PetscErrorCode CfxPIDESamplePoints(CfxPIDE, uint64_t, uint64_t, PetscInt, PetscReal[], PetscReal[]);
+/* Value-function adapter for the exact solution (ctx = the CfxPIDE). */
+PETSC_EXTERN PetscErrorCode CfxPIDEExactValue(PetscInt, const PetscReal[], const PetscReal[], PetscReal[], void *);
+
+/* Labels. Estimator options:
+   - forced_jump: sample the jump time conditioned on tau < T and weight both branches
+     (P(no jump) terminal term + P(jump) continuation), a Rao-Blackwellisation over the
+     jump indicator; otherwise tau ~ Exp(lambda) and one branch is taken;
+   - antithetic: each sample is the mean of the paths driven by (xi, U) and (-xi, 1 - U);
+   - nsamples: independent (pairs of) paths averaged per label.
+   Label i uses stream first + i of seed; Y[i] is the label, var[i] (may be NULL) the sample
+   variance of the mean over the nsamples draws (0 when nsamples = 1). */
+typedef struct {
+  PetscBool forced_jump;
+  PetscBool antithetic;
+  PetscInt nsamples;
+} CfxPIDELabelOptions;
+PETSC_EXTERN PetscErrorCode CfxPIDELabels(CfxPIDE, const CfxPIDELabelOptions *, CfxPIDEValueFn, void *, uint64_t, uint64_t, PetscInt, const PetscReal[], const PetscReal[], PetscReal[], PetscReal[]);
+/* Closed-form B3 price (geometric-mean basket call, Poisson sum of Black-Scholes terms) at
+   time to maturity tau and mean log-price m: arguments (d, tau, m, K, r, sigma, lambda,
+   mu_J, delta_J, &price); exported for tests and documentation. */
+PETSC_EXTERN PetscErrorCode CfxPIDEMertonBasketPrice(PetscInt, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal *);
