@@ -50,12 +50,12 @@ typedef enum {
 } CfxPIDEDiffusionType;
 
 /* Callbacks. Points are x[d]; every callback receives the user context. */
-typedef PetscErrorCode (*CfxPIDEVectorFn)(PetscReal, const PetscReal[], PetscReal[], void *);  /* b(t,x) or S(t,x) */
-typedef PetscErrorCode (*CfxPIDEScalarFn)(PetscReal, const PetscReal[], PetscReal *, void *);  /* f(t,x), u*(t,x) */
-typedef PetscErrorCode (*CfxPIDETerminalFn)(const PetscReal[], PetscReal *, void *);           /* g(x) */
-typedef PetscErrorCode (*CfxPIDEMarkFn)(const PetscReal[], PetscReal[], void *);               /* xi[nxi] -> Z[nz] */
+typedef PetscErrorCode (*CfxPIDEVectorFn)(PetscReal, const PetscReal[], PetscReal[], void *);                  /* b(t,x) or S(t,x) */
+typedef PetscErrorCode (*CfxPIDEScalarFn)(PetscReal, const PetscReal[], PetscReal *, void *);                  /* f(t,x), u*(t,x) */
+typedef PetscErrorCode (*CfxPIDETerminalFn)(const PetscReal[], PetscReal *, void *);                           /* g(x) */
+typedef PetscErrorCode (*CfxPIDEMarkFn)(const PetscReal[], PetscReal[], void *);                               /* xi[nxi] -> Z[nz] */
 typedef PetscErrorCode (*CfxPIDEJumpFn)(PetscReal, const PetscReal[], const PetscReal[], PetscReal[], void *); /* (t, x, Z) -> G */
-typedef PetscErrorCode (*CfxPIDESampleFn)(CfxRNG *, PetscReal[], void *);                      /* x ~ rho */
+typedef PetscErrorCode (*CfxPIDESampleFn)(CfxRNG *, PetscReal[], void *);                                      /* x ~ rho */
 /* Batched value function v(t_i, x_i), i < n, x row-major [n, d]: the frozen network, an exact
    solution, or anything else placed inside the expectation. */
 typedef PetscErrorCode (*CfxPIDEValueFn)(PetscInt, const PetscReal[], const PetscReal[], PetscReal[], void *);

@@ -151,8 +151,10 @@ static PetscErrorCode CheckDiffusionShape(CfxPIDE p, CfxPIDEDiffusionType type, 
 {
   PetscFunctionBegin;
   PetscCall(NeedDimension(p, "setting the diffusion"));
-  if (type == CFX_PIDE_DIFFUSION_DIAGONAL) PetscCheck(dw == p->d, p->comm, PETSC_ERR_ARG_SIZ, "Diagonal diffusion needs dw = d = %" PetscInt_FMT ", found dw = %" PetscInt_FMT, p->d, dw);
-  else PetscCheck(dw >= 1, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Full diffusion needs dw >= 1, found %" PetscInt_FMT, dw);
+  if (type == CFX_PIDE_DIFFUSION_DIAGONAL)
+    PetscCheck(dw == p->d, p->comm, PETSC_ERR_ARG_SIZ, "Diagonal diffusion needs dw = d = %" PetscInt_FMT ", found dw = %" PetscInt_FMT, p->d, dw);
+  else
+    PetscCheck(dw >= 1, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Full diffusion needs dw >= 1, found %" PetscInt_FMT, dw);
   PetscFunctionReturn(0);
 }
 
@@ -370,12 +372,15 @@ PetscErrorCode CfxPIDEView(CfxPIDE p, PetscViewer viewer)
 {
   PetscFunctionBegin;
   if (!viewer) PetscCall(PetscViewerASCIIGetStdout(p->comm, &viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "CfxPIDE: problem %s, d = %" PetscInt_FMT ", T = %g, lambda = %g, r = %g\n", CfxPIDEProblems[p->problem], p->d, (double)p->T, (double)p->lambda, (double)p->r));
+  PetscCall(
+      PetscViewerASCIIPrintf(viewer, "CfxPIDE: problem %s, d = %" PetscInt_FMT ", T = %g, lambda = %g, r = %g\n", CfxPIDEProblems[p->problem], p->d, (double)p->T, (double)p->lambda, (double)p->r));
   PetscCall(PetscViewerASCIIPrintf(viewer, "  drift %s, diffusion %s %s (dw = %" PetscInt_FMT "), mark %s with %" PetscInt_FMT " normals, jump map %s, source %s, exact solution %s\n",
-                                   p->drift ? "callback" : (p->b_const ? "constant" : "zero"), p->diffusion ? "callback" : "constant", p->dtype == CFX_PIDE_DIFFUSION_DIAGONAL ? "diagonal" : "full", p->dw,
-                                   p->mark ? "callback" : "Gaussian", p->nxi, p->jump ? "callback" : "additive", p->source ? "callback" : "zero", p->exact ? "known" : "unknown"));
-  if (p->drift || p->diffusion) PetscCall(PetscViewerASCIIPrintf(viewer, "  Euler-Maruyama sub-steps <= %g\n", (double)p->euler_dt));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "  constant coefficients: exact Gaussian diffusion steps\n"));
+                                   p->drift ? "callback" : (p->b_const ? "constant" : "zero"), p->diffusion ? "callback" : "constant", p->dtype == CFX_PIDE_DIFFUSION_DIAGONAL ? "diagonal" : "full",
+                                   p->dw, p->mark ? "callback" : "Gaussian", p->nxi, p->jump ? "callback" : "additive", p->source ? "callback" : "zero", p->exact ? "known" : "unknown"));
+  if (p->drift || p->diffusion)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  Euler-Maruyama sub-steps <= %g\n", (double)p->euler_dt));
+  else
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  constant coefficients: exact Gaussian diffusion steps\n"));
   PetscFunctionReturn(0);
 }
 
@@ -389,8 +394,10 @@ PetscErrorCode CfxPIDETerminal(CfxPIDE p, const PetscReal x[], PetscReal *g)
 PetscErrorCode CfxPIDESource(CfxPIDE p, PetscReal t, const PetscReal x[], PetscReal *f)
 {
   PetscFunctionBegin;
-  if (p->source) PetscCall(p->source(t, x, f, p->sourcectx));
-  else *f = 0;
+  if (p->source)
+    PetscCall(p->source(t, x, f, p->sourcectx));
+  else
+    *f = 0;
   PetscFunctionReturn(0);
 }
 

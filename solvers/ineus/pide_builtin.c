@@ -34,29 +34,28 @@ PetscErrorCode CfxPIDESetProblem(CfxPIDE p, CfxPIDEProblem problem, PetscInt d)
   p->T       = 1.0;
   PetscCall(PetscMemzero(&p->par, sizeof(p->par)));
   switch (problem) {
-  case CFX_PIDE_B1:
-    p->par.sigma  = 0.3;
-    p->par.delta  = 0.1;
-    p->par.lambda = 1.0;
-    break;
-  case CFX_PIDE_B2:
-    p->par.sigma  = 0.3;
-    p->par.delta  = 0.5;
-    p->par.lambda = 1.0;
-    p->par.r      = 0.05;
-    p->par.a      = 1.0;
-    break;
-  case CFX_PIDE_B3:
-    p->par.sigma      = 0.2;
-    p->par.delta      = 0.15;
-    p->par.muJ        = -0.1;
-    p->par.lambda     = 1.0;
-    p->par.r          = 0.05;
-    p->par.K          = 1.0;
-    p->par.sample_std = 0.1;
-    break;
-  default:
-    break;
+    case CFX_PIDE_B1:
+      p->par.sigma  = 0.3;
+      p->par.delta  = 0.1;
+      p->par.lambda = 1.0;
+      break;
+    case CFX_PIDE_B2:
+      p->par.sigma  = 0.3;
+      p->par.delta  = 0.5;
+      p->par.lambda = 1.0;
+      p->par.r      = 0.05;
+      p->par.a      = 1.0;
+      break;
+    case CFX_PIDE_B3:
+      p->par.sigma      = 0.2;
+      p->par.delta      = 0.15;
+      p->par.muJ        = -0.1;
+      p->par.lambda     = 1.0;
+      p->par.r          = 0.05;
+      p->par.K          = 1.0;
+      p->par.sample_std = 0.1;
+      break;
+    default: break;
   }
   PetscFunctionReturn(0);
 }
@@ -83,7 +82,8 @@ PetscErrorCode CfxPIDEMertonBasketPrice(PetscInt d, PetscReal tau, PetscReal m, 
     if (vn > 0) {
       PetscReal sd = PetscSqrtReal(vn), d2 = (mn - PetscLogReal(K)) / sd;
       term = PetscExpReal(mn + 0.5 * vn) * NormalCDF(d2 + sd) - K * NormalCDF(d2);
-    } else term = PetscMax(PetscExpReal(mn) - K, 0);
+    } else
+      term = PetscMax(PetscExpReal(mn) - K, 0);
     sum += w * term;
     if (n > lambda * tau && w < 1e-20) break;
     w *= lambda * tau / (n + 1);
@@ -183,7 +183,8 @@ PetscErrorCode CfxPIDEBuiltinSetUp(CfxPIDE p)
 
   PetscFunctionBegin;
   PetscCheck(q->sigma >= 0 && q->delta >= 0 && q->lambda >= 0 && q->r >= 0 && p->T > 0, p->comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "Built-in PIDE parameters must satisfy sigma, delta, lambda, r >= 0 and T > 0; found %g, %g, %g, %g, %g", (double)q->sigma, (double)q->delta, (double)q->lambda, (double)q->r, (double)p->T);
+             "Built-in PIDE parameters must satisfy sigma, delta, lambda, r >= 0 and T > 0; found %g, %g, %g, %g, %g", (double)q->sigma, (double)q->delta, (double)q->lambda, (double)q->r,
+             (double)p->T);
   PetscCall(PetscMalloc2(d, &v, d, &s));
   for (PetscInt i = 0; i < d; i++) s[i] = q->sigma;
   PetscCall(CfxPIDESetConstantDiffusion(p, CFX_PIDE_DIFFUSION_DIAGONAL, d, s));
@@ -203,27 +204,26 @@ PetscErrorCode CfxPIDEBuiltinSetUp(CfxPIDE p)
   PetscCall(CfxPIDESetJumpIntensity(p, q->lambda));
   PetscCall(CfxPIDESetDiscount(p, q->r));
   switch (p->problem) {
-  case CFX_PIDE_B1:
-    PetscCall(CfxPIDESetSource(p, B1Source, p));
-    PetscCall(CfxPIDESetTerminal(p, B1Terminal, p));
-    PetscCall(CfxPIDESetSampler(p, B1Sample, p));
-    PetscCall(CfxPIDESetExactSolution(p, B1Exact, p));
-    break;
-  case CFX_PIDE_B2:
-    PetscCall(CfxPIDESetSource(p, NULL, NULL));
-    PetscCall(CfxPIDESetTerminal(p, B2Terminal, p));
-    PetscCall(CfxPIDESetSampler(p, B2Sample, p));
-    PetscCall(CfxPIDESetExactSolution(p, B2Exact, p));
-    break;
-  case CFX_PIDE_B3:
-    PetscCheck(q->K > 0 && q->sample_std >= 0, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "B3 needs K > 0 and sample_std >= 0, found %g and %g", (double)q->K, (double)q->sample_std);
-    PetscCall(CfxPIDESetSource(p, NULL, NULL));
-    PetscCall(CfxPIDESetTerminal(p, B3Terminal, p));
-    PetscCall(CfxPIDESetSampler(p, B3Sample, p));
-    PetscCall(CfxPIDESetExactSolution(p, B3Exact, p));
-    break;
-  default:
-    break;
+    case CFX_PIDE_B1:
+      PetscCall(CfxPIDESetSource(p, B1Source, p));
+      PetscCall(CfxPIDESetTerminal(p, B1Terminal, p));
+      PetscCall(CfxPIDESetSampler(p, B1Sample, p));
+      PetscCall(CfxPIDESetExactSolution(p, B1Exact, p));
+      break;
+    case CFX_PIDE_B2:
+      PetscCall(CfxPIDESetSource(p, NULL, NULL));
+      PetscCall(CfxPIDESetTerminal(p, B2Terminal, p));
+      PetscCall(CfxPIDESetSampler(p, B2Sample, p));
+      PetscCall(CfxPIDESetExactSolution(p, B2Exact, p));
+      break;
+    case CFX_PIDE_B3:
+      PetscCheck(q->K > 0 && q->sample_std >= 0, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "B3 needs K > 0 and sample_std >= 0, found %g and %g", (double)q->K, (double)q->sample_std);
+      PetscCall(CfxPIDESetSource(p, NULL, NULL));
+      PetscCall(CfxPIDESetTerminal(p, B3Terminal, p));
+      PetscCall(CfxPIDESetSampler(p, B3Sample, p));
+      PetscCall(CfxPIDESetExactSolution(p, B3Exact, p));
+      break;
+    default: break;
   }
   PetscFunctionReturn(0);
 }

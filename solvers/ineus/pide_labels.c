@@ -32,8 +32,10 @@ static PetscErrorCode Advance(CfxPIDE p, PetscReal t0, PetscReal t1, PetscReal X
 
   PetscFunctionBegin;
   if (t1 <= t0) PetscFunctionReturn(0);
-  if (!p->drift && !p->diffusion) nsub = 1;
-  else nsub = (PetscInt)PetscCeilReal((t1 - t0) / p->euler_dt);
+  if (!p->drift && !p->diffusion)
+    nsub = 1;
+  else
+    nsub = (PetscInt)PetscCeilReal((t1 - t0) / p->euler_dt);
   h = (t1 - t0) / nsub;
   for (PetscInt k = 0; k < nsub; k++) {
     PetscReal tk = t0 + k * h, sh = PetscSqrtReal(h);
@@ -68,7 +70,8 @@ static PetscErrorCode Jump(CfxPIDE p, PetscReal s, const PetscReal X[], CfxRNG *
 {
   PetscFunctionBegin;
   for (PetscInt j = 0; j < p->nxi; j++) xiz[j] = sign * CfxRNGNormal(rng);
-  if (p->mark) PetscCall(p->mark(xiz, z, p->markctx));
+  if (p->mark)
+    PetscCall(p->mark(xiz, z, p->markctx));
   else
     for (PetscInt j = 0; j < p->nz; j++) z[j] = p->mark_mean[j] + p->mark_std[j] * xiz[j];
   if (p->jump) {
@@ -119,7 +122,8 @@ static PetscErrorCode OnePath(CfxPIDE p, PetscBool forced, PetscReal t, const Pe
       PetscCall(p->source(s, X, &f, p->sourcectx));
       *known += (end - t) * PetscExpReal(-r * (s - t)) * f;
       PetscCall(Advance(p, s, end, X, rng, sign, w));
-    } else PetscCall(Advance(p, t, end, X, rng, sign, w));
+    } else
+      PetscCall(Advance(p, t, end, X, rng, sign, w));
     if (tau >= T) {
       PetscCall(p->terminal(X, &gT, p->terminalctx));
       *known += PetscExpReal(-r * Delta) * gT;
@@ -148,8 +152,8 @@ static PetscErrorCode OnePath(CfxPIDE p, PetscBool forced, PetscReal t, const Pe
 + Y   - labels
 - var - variance estimate of each label (NULL if not wanted; 0 when nsamples = 1)
 @*/
-PetscErrorCode CfxPIDELabels(CfxPIDE p, const CfxPIDELabelOptions *opts, CfxPIDEValueFn v, void *vctx, uint64_t seed, uint64_t first, PetscInt n, const PetscReal t[], const PetscReal x[], PetscReal Y[],
-                             PetscReal var[])
+PetscErrorCode CfxPIDELabels(CfxPIDE p, const CfxPIDELabelOptions *opts, CfxPIDEValueFn v, void *vctx, uint64_t seed, uint64_t first, PetscInt n, const PetscReal t[], const PetscReal x[],
+                             PetscReal Y[], PetscReal var[])
 {
   CfxPIDELabelOptions def = {PETSC_TRUE, PETSC_TRUE, 1};
   const PetscInt d        = p->d;
@@ -162,8 +166,7 @@ PetscErrorCode CfxPIDELabels(CfxPIDE p, const CfxPIDELabelOptions *opts, CfxPIDE
   if (!opts) opts = &def;
   PetscCheck(opts->nsamples >= 1, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Label samples per point must be >= 1, found %" PetscInt_FMT, opts->nsamples);
   PetscCheck(n >= 0, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Number of labels must be >= 0, found %" PetscInt_FMT, n);
-  for (PetscInt i = 0; i < n; i++)
-    PetscCheck(t[i] >= 0 && t[i] <= p->T, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Label time t[%" PetscInt_FMT "] = %g outside [0, T = %g]", i, (double)t[i], (double)p->T);
+  for (PetscInt i = 0; i < n; i++) PetscCheck(t[i] >= 0 && t[i] <= p->T, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Label time t[%" PetscInt_FMT "] = %g outside [0, T = %g]", i, (double)t[i], (double)p->T);
   PetscCall(PetscLogEventBegin(CFX_PIDE_Labels, 0, 0, 0, 0));
   npair = opts->antithetic ? 2 : 1;
   m     = opts->nsamples * npair; /* paths per label */
@@ -178,7 +181,7 @@ PetscErrorCode CfxPIDELabels(CfxPIDE p, const CfxPIDELabelOptions *opts, CfxPIDE
     for (PetscInt k = 0; k < opts->nsamples; k++) {
       uint64_t start = rng.counter, end = start;
       for (PetscInt a = 0; a < npair; a++) {
-        PetscInt j = i * m + k * npair + a;
+        PetscInt j  = i * m + k * npair + a;
         rng.counter = start; /* the antithetic partner replays the same draws */
         PetscCall(OnePath(p, opts->forced_jump, t[i], &x[i * d], &rng, a ? -1.0 : 1.0, &w, X, xiz, z, G, &known[j], &wv[j], &tv[j], &yv[(size_t)j * d]));
         end = PetscMax(end, rng.counter);

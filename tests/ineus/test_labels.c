@@ -5,7 +5,8 @@ static const char help[] = "Checks the single-jump labels: unbiased with the exa
 #include <conflux/conflux.h>
 
 /* Mean and standard error over nrep labels drawn at one point (streams first..first+nrep-1). */
-static PetscErrorCode LabelMoments(CfxPIDE p, const CfxPIDELabelOptions *o, CfxPIDEValueFn v, void *vctx, uint64_t seed, PetscReal t, const PetscReal x[], PetscInt nrep, PetscReal *mean, PetscReal *se)
+static PetscErrorCode LabelMoments(CfxPIDE p, const CfxPIDELabelOptions *o, CfxPIDEValueFn v, void *vctx, uint64_t seed, PetscReal t, const PetscReal x[], PetscInt nrep, PetscReal *mean,
+                                   PetscReal *se)
 {
   PetscInt d;
   PetscReal *tt, *xx, *Y, s = 0, s2 = 0;
@@ -46,12 +47,13 @@ static PetscErrorCode CheckUnbiased(CfxPIDE p, const char *name, PetscInt npts, 
       PetscCall(CfxPIDEExactSolution(p, 1, &t[i], &x[i * d], &ue));
       PetscCall(LabelMoments(p, &o, CfxPIDEExactValue, p, 100 + i, t[i], &x[i * d], nrep, &mean, &se));
       PetscCheck(se > 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s: zero label variance at point %" PetscInt_FMT " is implausible", name, i);
-      PetscCheck(PetscAbsReal(mean - ue) < 4 * se, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s (forced %d, antithetic %d): label mean %.8g vs u* %.8g at t = %g differs by %.2f standard errors (se %.3g)", name, (int)o.forced_jump,
-                 (int)o.antithetic, (double)mean, (double)ue, (double)t[i], (double)(PetscAbsReal(mean - ue) / se), (double)se);
+      PetscCheck(PetscAbsReal(mean - ue) < 4 * se, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s (forced %d, antithetic %d): label mean %.8g vs u* %.8g at t = %g differs by %.2f standard errors (se %.3g)",
+                 name, (int)o.forced_jump, (int)o.antithetic, (double)mean, (double)ue, (double)t[i], (double)(PetscAbsReal(mean - ue) / se), (double)se);
       worst = PetscMax(worst, PetscAbsReal(mean - ue) / se);
       sesum += se * PetscSqrtReal((PetscReal)nrep);
     }
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "%-22s forced %d antithetic %d: worst |mean - u*| = %.2f se, mean label std %.4g\n", name, (int)o.forced_jump, (int)o.antithetic, (double)worst, (double)(sesum / npts)));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "%-22s forced %d antithetic %d: worst |mean - u*| = %.2f se, mean label std %.4g\n", name, (int)o.forced_jump, (int)o.antithetic, (double)worst,
+                          (double)(sesum / npts)));
   }
   PetscCall(PetscFree2(t, x));
   PetscFunctionReturn(0);
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
 
   /* A wrong value function (B2 without jumps) must be rejected: its labels are biased. */
   {
-    PetscInt d = 10;
+    PetscInt d  = 10;
     PetscReal t = 0.2, x[10] = {0}, mean, se, ue;
     CfxPIDELabelOptions o = {PETSC_TRUE, PETSC_TRUE, 1};
     PetscCall(CfxPIDECreate(PETSC_COMM_SELF, &p));
@@ -181,7 +183,8 @@ int main(int argc, char **argv)
     PetscCall(CfxPIDESetUp(p));
     PetscCall(CfxPIDEExactSolution(p, 1, &t, x, &ue));
     PetscCall(LabelMoments(p, &o, WrongValue, &d, 5, t, x, nrep, &mean, &se));
-    PetscCheck(PetscAbsReal(mean - ue) > 8 * se, PETSC_COMM_SELF, PETSC_ERR_PLIB, "Labels with the jump-free value function should be biased: mean %g, u* %g, se %g", (double)mean, (double)ue, (double)se);
+    PetscCheck(PetscAbsReal(mean - ue) > 8 * se, PETSC_COMM_SELF, PETSC_ERR_PLIB, "Labels with the jump-free value function should be biased: mean %g, u* %g, se %g", (double)mean, (double)ue,
+               (double)se);
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "wrong value function detected: |mean - u*| = %.1f se\n", (double)(PetscAbsReal(mean - ue) / se)));
 
     /* Bitwise reproducibility, and independence of how points are split into calls. */
