@@ -15,3 +15,4 @@
 #include <conflux/cfxcheckpoint.h>
 #include <conflux/cfxfluxno.h>
 #include <conflux/cfxineus.h>
+#include <conflux/cfxsnapo.h>

@@ -1,0 +1,99 @@
+/* SNAPO: a neural policy inside a differentiable simulator (docs/snapo.md).
+
+   Hard operating limits are replaced by smooth primitives, every simulator step is a tape op
+   (or a custom op with its own adjoint), and ONE reverse sweep over the whole horizon gives
+   the gradient of the objective J with respect to the policy parameters theta (training) and
+   to every market or process input p (sensitivities) at the same time.
+
+   Smooth primitives
+   -----------------
+   Each has a scalar kernel returning the value and the derivative (for hand-written adjoints
+   of custom step ops) and a tape op (elementwise on a tensor):
+     softplus-max   SP_b(x)         = softplus(b x)/b                 ~ max(x, 0), error <= log 2 / b
+     smooth |x|     A_e(x)          = sqrt(x^2 + e^2) - e             ~ |x|, error <= e, A_e(0) = 0
+     sigmoid box    B_b(x; lo, hi)  = s(b (x - lo)) s(b (hi - x))     ~ 1{lo <= x <= hi}
+     box map        M(x; lo, hi)    = lo + (hi - lo) s(x)             maps R onto (lo, hi)
+   (s = logistic sigmoid). Smooth max/min of two tensors and softmax weights are the core ops
+   CfxOpSmoothMax, CfxOpSmoothMin (same softplus form) and CfxOpSoftmax; tests/snapo checks
+   their adjoints with the same identities.
+
+   Exactly feasible storage action (C^1 in z and I):
+     I* = I_max s(z);  y = I* - I;  a = q_in tanh(y/q_in) if y >= 0, q_out tanh(y/q_out) if y < 0.
+   |a| <= |y| and a has the sign of y, so I + a lies between I and I*: inventory stays in
+   (0, I_max) and |a| < q_in (q_out) for every z, with no clipping.
+
+   Simulation API
+   --------------
+   A model (CfxSnapoModel) is a state [B, ns] per block of B paths, a feature map, a step and
+   a terminal value, each a function that builds tape ops (conflux ops or custom ops with
+   their own adjoint). The policy is any CfxModule mapping features [B, nf] to [B, na].
+   CfxSnapoEvaluate runs the paths in blocks of at most `block` paths: each block is one tape
+   (forward over the full horizon, reverse sweep, reset), so memory is bounded by one block's
+   horizon whatever the number of paths; gradients accumulate over blocks in the persistent
+   parameter and input tensors. Paths are split over the ranks of the communicator and the
+   sums are reduced, so the value and gradients do not depend on the block size and, up to
+   rounding of the sum, not on the rank count. Path i uses CfxRNG stream i of the seed:
+   the same draws for every evaluation with the same seed (common random numbers). */
+#pragma once
+
+#include <conflux/cfxtensor.h>
+
+/* ---- Scalar kernels: return the value, store the derivative(s) if the pointer is not NULL. */
+PETSC_EXTERN PetscReal CfxSnapoSoftplusMax(PetscReal, PetscReal, PetscReal *);                      /* x, beta */
+PETSC_EXTERN PetscReal CfxSnapoSmoothAbs(PetscReal, PetscReal, PetscReal *);                        /* x, eps */
+PETSC_EXTERN PetscReal CfxSnapoSigmoidBox(PetscReal, PetscReal, PetscReal, PetscReal, PetscReal *); /* x, lo, hi, beta */
+PETSC_EXTERN PetscReal CfxSnapoBoxMap(PetscReal, PetscReal, PetscReal, PetscReal *);                /* x, lo, hi */
+PETSC_EXTERN PetscReal CfxSnapoSigmoid(PetscReal);
+/* storage action a(z, I) and its partial derivatives da/dz, da/dI */
+typedef struct {
+  PetscReal imax, qin, qout; /* capacity, injection and withdrawal rate limits per step (> 0) */
+} CfxSnapoStorage;
+PETSC_EXTERN PetscReal CfxSnapoStorageAction(const CfxSnapoStorage *, PetscReal, PetscReal, PetscReal *, PetscReal *);
+
+/* ---- Tape ops (elementwise; the storage action takes z and I of the same shape). */
+PETSC_EXTERN PetscErrorCode CfxOpSnapoSoftplusMax(CfxTape, CfxTensor, PetscReal, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxOpSnapoSmoothAbs(CfxTape, CfxTensor, PetscReal, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxOpSnapoSigmoidBox(CfxTape, CfxTensor, PetscReal, PetscReal, PetscReal, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxOpSnapoBoxMap(CfxTape, CfxTensor, PetscReal, PetscReal, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxOpSnapoStorageAction(CfxTape, CfxTensor, CfxTensor, const CfxSnapoStorage *, CfxTensor *);
+
+/* ---- Simulation API */
+typedef struct {
+  PetscInt nsteps;   /* decisions per path */
+  PetscInt nstate;   /* state columns */
+  PetscInt nfeature; /* policy input columns */
+  PetscInt naction;  /* policy output columns */
+  PetscInt nnoise;   /* standard normal draws per path and step */
+  /* initial state [B, ns] (a step tensor) */
+  PetscErrorCode (*initial)(CfxTape, PetscInt, void *, CfxTensor *);
+  /* features o_t [B, nf] of the state at step t */
+  PetscErrorCode (*features)(CfxTape, PetscInt, CfxTensor, void *, CfxTensor *);
+  /* next state from (t, state, policy output [B, na], noise [B, nnoise] of step t); the
+     running discounted reward is part of the state (the model's choice of column) */
+  PetscErrorCode (*step)(CfxTape, PetscInt, CfxTensor, CfxTensor, const PetscReal *, void *, CfxTensor *);
+  /* per-path objective [B] (or [B, 1]) from the final state: rewards + terminal value - penalties */
+  PetscErrorCode (*objective)(CfxTape, CfxTensor, void *, CfxTensor *);
+  void *ctx;
+} CfxSnapoModelOps;
+
+/* Result of one evaluation: J = mean over paths of the per-path objective, its Monte Carlo
+   standard error, and the wall times of the forward and reverse sweeps (seconds, max over ranks). */
+typedef struct {
+  PetscReal value, stderr_mc;
+  PetscInt npaths;
+  PetscReal t_forward, t_reverse;
+} CfxSnapoResult;
+
+/* The policy: any map from features [B, nf] to outputs [B, na] built from tape ops, e.g. a
+   CfxModule (cfxnn.h) through CfxModuleForward with the module as ctx. */
+typedef struct {
+  PetscErrorCode (*forward)(CfxTape, CfxTensor, void *, CfxTensor *);
+  void *ctx;
+} CfxSnapoPolicy;
+
+/* Forward (and, with grad, the reverse sweep accumulating dJ/d(every persistent tensor with
+   requires_grad): policy parameters and model inputs). Gradients are ADDED to the grad
+   buffers of the nreduce tensors listed (zero them first), then summed over the ranks.
+   Arguments: comm, model, policy, npaths, block (paths per tape), seed (fixes the common
+   random numbers), grad, nreduce, tensors, result. */
+PETSC_EXTERN PetscErrorCode CfxSnapoEvaluate(MPI_Comm, const CfxSnapoModelOps *, const CfxSnapoPolicy *, PetscInt, PetscInt, uint64_t, PetscBool, PetscInt, CfxTensor[], CfxSnapoResult *);
