@@ -97,3 +97,51 @@ typedef struct {
    Arguments: comm, model, policy, npaths, block (paths per tape), seed (fixes the common
    random numbers), grad, nreduce, tensors, result. */
 PETSC_EXTERN PetscErrorCode CfxSnapoEvaluate(MPI_Comm, const CfxSnapoModelOps *, const CfxSnapoPolicy *, PetscInt, PetscInt, uint64_t, PetscBool, PetscInt, CfxTensor[], CfxSnapoResult *);
+
+/* ---- S1: natural gas storage (docs/snapo.md)
+   Daily decisions t = 0..T-1 (dt = 1/365 yr). Log-OU factor X_0 = 0,
+   X_{t+1} = alpha X_t + b xi_t, alpha = exp(-kappa dt), b = sigma sqrt((1 - alpha^2)/(2 kappa));
+   spot S_t = F_t exp(X_t - v_t/2), v_t = Var X_t = sigma^2 (1 - exp(-2 kappa t dt))/(2 kappa),
+   so E S_t = F_t. Action a_t = storage action of the policy output (inject > 0), cash flow
+   r_t = -a_t S_t - c A_eps(a_t), I_{t+1} = I_t + a_t, no discounting. Per-path objective
+   J = sum_t r_t - lambda SP_beta(I_0 - I_T) (terminal inventory at least I_0). With `hard`,
+   |a| and max(., 0) replace A_eps and SP_beta (the non-smooth objective, for comparison).
+   Differentiable inputs: the forward curve F [T] and market = (sigma, kappa, cost). */
+typedef struct {
+  PetscInt nsteps;                  /* T = 365 */
+  PetscReal dt;                     /* 1/365 */
+  PetscReal kappa, sigma;           /* 10, 0.8 per year */
+  PetscReal imax, i0, qin, qout;    /* 1, 0, 1/100, 1/50 */
+  PetscReal cost;                   /* 0.10 per unit injected or withdrawn */
+  PetscReal penalty, beta, eps_abs; /* lambda = 50, beta = 1e4, eps = 1e-4 */
+  PetscBool hard;
+} CfxSnapoGasParams;
+typedef struct _n_CfxSnapoGas *CfxSnapoGas;
+PETSC_EXTERN PetscErrorCode CfxSnapoGasSetDefaults(CfxSnapoGasParams *);
+/* F_t = 20 + 5 cos(2 pi (t - 15)/365), t = 0..n-1 */
+PETSC_EXTERN PetscErrorCode CfxSnapoGasDefaultCurve(PetscInt, PetscReal[]);
+/* HDF5 forward curve: dataset /forward_curve [T] (double); Read allocates (PetscFree). */
+PETSC_EXTERN PetscErrorCode CfxSnapoGasWriteCurve(MPI_Comm, const char[], PetscInt, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasReadCurve(MPI_Comm, const char[], PetscInt *, PetscReal **);
+/* The model over curve F (params->nsteps entries); its inputs are persistent tensors with
+   requires_grad: F [T] and market [3] = (sigma, kappa, cost). Policy features (5 columns):
+   t/T - 1/2, cos(2 pi t/T), sin(2 pi t/T), 2 I/I_max - 1, X/sd with sd = sigma/sqrt(2 kappa)
+   of the parameters at creation (a fixed normalisation, not an input); policy output 1 column. */
+PETSC_EXTERN PetscErrorCode CfxSnapoGasCreate(const CfxSnapoGasParams *, const PetscReal[], CfxSnapoGas *);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasGetModel(CfxSnapoGas, CfxSnapoModelOps *);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasGetInputs(CfxSnapoGas, CfxTensor *, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasSetHard(CfxSnapoGas, PetscBool);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasDestroy(CfxSnapoGas *);
+/* Largest constraint violation seen since creation: max over evaluated path-steps of
+   max(-I, I - I_max, a - q_in, -q_out - a) (0 when every action was feasible). */
+PETSC_EXTERN PetscErrorCode CfxSnapoGasGetViolation(CfxSnapoGas, PetscReal *);
+
+/* S1 references (gas_dp.c, gas_lsmc.c). Inventory grid of step min(q_in, q_out)/m ... see docs:
+   Intrinsic: sigma = 0 (S = F), exact DP on the inventory grid I_k = k I_max/ninv.
+   Stochastic: 2-D DP over (X on nx nodes spanning +-5 stationary sd, inventory grid),
+   transition probabilities from normal-CDF bins of the exact OU step.
+   LSMC: Longstaff-Schwartz regression of the continuation value on (1, S, S^2) per inventory
+   node, npaths paths (seed); value = in-sample average of the realised cash flows. */
+PETSC_EXTERN PetscErrorCode CfxSnapoGasIntrinsic(const CfxSnapoGasParams *, const PetscReal[], PetscInt, PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasDP(const CfxSnapoGasParams *, const PetscReal[], PetscInt, PetscInt, PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxSnapoGasLSMC(MPI_Comm, const CfxSnapoGasParams *, const PetscReal[], PetscInt, PetscInt, uint64_t, PetscReal *, PetscReal *);
