@@ -69,9 +69,7 @@ static PetscErrorCode TapeForward(CfxTape tape, PetscInt nin, CfxTensor in[], vo
     case K_STORAGE: PetscCall(CfxOpSnapoStorageAction(tape, in[0], in[1], &ST, y)); break;
     case K_SMAX: PetscCall(CfxOpSmoothMax(tape, in[0], in[1], BETA, y)); break;
     case K_SMIN: PetscCall(CfxOpSmoothMin(tape, in[0], in[1], BETA, y)); break;
-    case K_SOFTMAX:
-      PetscCall(CfxOpSoftmax(tape, in[0], y));
-      break;
+    case K_SOFTMAX: PetscCall(CfxOpSoftmax(tape, in[0], y)); break;
   }
   PetscFunctionReturn(0);
 }
