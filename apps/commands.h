@@ -19,5 +19,6 @@ PETSC_INTERN PetscErrorCode CfxCommandSimulate(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandTrain(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandEval(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandRollout(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandLGP(MPI_Comm, int, char **);
 
 PETSC_INTERN PetscErrorCode CfxCommandPositional(int, char **, PetscInt, const char *[]);

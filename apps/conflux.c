@@ -91,6 +91,26 @@ static const CfxCommand commands[] = {
      "  -info_stats <bool>    compute value statistics (default true)\n"
      "  -info_samples <n>     examine only the first n samples for statistics and drift (default: all)\n",
      CfxCommandInfo},
+    {"lgp", "Lagrangian Gaussian processes: simulate ground truth, fit (D-LGP, C-LGP, GP-NARX), roll out with uncertainty",
+     "Usage: conflux lgp simulate -o traj.h5 [-system pendulum|double_pendulum|coupled_oscillators|damped_driven_pendulum]\n"
+     "       conflux lgp fit -data traj.h5 [-model dlgp|clgp|narx] -o model.h5\n"
+     "       conflux lgp rollout -model model.h5 (-q0 a,.. -q1 b,.. | -data traj.h5 [-traj i]) -steps K -o pred.h5\n"
+     "Trajectory files: /q [n_traj, n_steps, d], optional /u [n_traj, n_steps, m], root attribute h.\n"
+     "simulate (CVODE, rtol 1e-11; unit masses, lengths, gravity, springs; released from rest at\n"
+     "amplitude a times (1, -1/2, 1/4, ...), a evenly spaced in -amp):\n"
+     "  -system <name>      (default pendulum)      -n_traj <n> (default 4)   -n_steps <n> (default 40)\n"
+     "  -h <dt> (default 0.1)   -amp <lo,hi> (default 0.4,1.6)   -n_masses <n> coupled oscillators (default 2)\n"
+     "  -noise <std> Gaussian position noise (default 0)   -seed <s> (default 0)\n"
+     "  -gamma <g> (default 0.1) -drive <A> (default 0.5) -omega <W> (default 0.8): damped driven pendulum,\n"
+     "     theta'' = -g theta' - sin theta + A cos(W t); u = A cos(W t) is written as the known input\n"
+     "  -o <file> (required)   -force   overwrite\n"
+     "fit: -data <file> (required) -model <dlgp|clgp|narx> (default dlgp) -ml2 <bool> ML-II fit (default true)\n"
+     "  -o <file> (required) -force; every -lgp_* option of CfxLGP (see docs/lgp.md), -lgp_tao_* for TAO\n"
+     "rollout: -model <file> (required) -q0, -q1 <d values> or -data <file> -traj <i> (default 0)\n"
+     "  -steps <K> (default 1000) -std <bool> linearised std (default true) -o <file> (required) -force\n"
+     "  -system <name> also writes the true energy along the mean (energy_true)\n"
+     "  writes /mean [K+1, d], /std [K+1, d], /energy [K+1] (LGP posterior-mean energy), attribute h\n",
+     CfxCommandLGP},
 };
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 

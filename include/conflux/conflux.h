@@ -16,3 +16,4 @@
 #include <conflux/cfxfluxno.h>
 #include <conflux/cfxineus.h>
 #include <conflux/cfxsnapo.h>
+#include <conflux/cfxlgp.h>
