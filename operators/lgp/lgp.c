@@ -634,6 +634,19 @@ PetscErrorCode CfxLGPMeanDerivatives(CfxLGP lgp, PetscInt rr, const PetscReal z[
   if (val) *val = 0;
   if (grad) PetscCall(PetscArrayzero(grad, D));
   if (hess) PetscCall(PetscArrayzero(hess, D * D));
+  for (PetscInt mf = 0; mf < lgp->rffM; mf++) { /* prior sample sqrt(2 sf2 / M) sum_m w_m cos(omega_m . z + b_m) */
+    const PetscReal *om = lgp->rffOmega + mf * D, w = lgp->rffScale * lgp->rffW[mf * lgp->nrhs + rr];
+    PetscReal arg = lgp->rffPhase[mf], c, sn;
+    for (PetscInt j = 0; j < D; j++) arg += om[j] * z[j];
+    c  = PetscCosReal(arg);
+    sn = PetscSinReal(arg);
+    if (val) *val += w * c;
+    if (grad)
+      for (PetscInt i = 0; i < D; i++) grad[i] -= w * om[i] * sn;
+    if (hess)
+      for (PetscInt i = 0; i < D; i++)
+        for (PetscInt l = 0; l < D; l++) hess[i * D + l] -= w * om[i] * om[l] * c;
+  }
   for (PetscInt p = 0; p < lgp->npts; p++) {
     const PetscReal *w = lgp->W + (p * lgp->nrhs + rr) * (D + 1);
     const PetscReal g  = CfxSEPrepare(&lgp->kern, z, lgp->pts + p * D, r, a, il);

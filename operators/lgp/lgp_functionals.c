@@ -55,7 +55,7 @@ PetscErrorCode CfxLGPLagrangian(CfxLGP lgp, const PetscReal z[], PetscReal *mean
 static PetscErrorCode EnergyAtoms(CfxLGP lgp, const PetscReal x[], const PetscReal y[], CfxLGPAtom atoms[], PetscInt *na)
 {
   const PetscInt d = lgp->d, D = 2 * d;
-  PetscReal p[2], qq[2], s, z[CFX_LGP_MAX_DIM];
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, z[CFX_LGP_MAX_DIM];
   PetscInt a = 0;
 
   PetscFunctionBegin;
@@ -91,7 +91,7 @@ PetscErrorCode CfxLGPEnergy(CfxLGP lgp, const PetscReal x[], const PetscReal y[]
 PETSC_INTERN PetscErrorCode CfxLGPEnergyMean(CfxLGP lgp, const PetscReal x[], const PetscReal y[], PetscReal *E)
 {
   const PetscInt d = lgp->d;
-  PetscReal p[2], qq[2], s, z[CFX_LGP_MAX_DIM], val, grad[CFX_LGP_MAX_DIM];
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, z[CFX_LGP_MAX_DIM], val, grad[CFX_LGP_MAX_DIM];
 
   PetscFunctionBegin;
   PetscCall(CfxLGPPairMap(lgp, p, qq, &s));
@@ -111,7 +111,7 @@ PETSC_INTERN PetscErrorCode CfxLGPEnergyMean(CfxLGP lgp, const PetscReal x[], co
 PetscErrorCode CfxLGPMomentum(CfxLGP lgp, const PetscReal x[], const PetscReal y[], PetscReal mean[], PetscReal var[])
 {
   const PetscInt d = lgp->d, D = 2 * d;
-  PetscReal p[2], qq[2], s, z[CFX_LGP_MAX_DIM], cov[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM];
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, z[CFX_LGP_MAX_DIM], cov[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM];
   CfxLGPAtom atoms[2 * CFX_LGP_MAX_DIM];
   PetscInt off[CFX_LGP_MAX_DIM + 1], a = 0;
 
@@ -134,7 +134,7 @@ PetscErrorCode CfxLGPMomentum(CfxLGP lgp, const PetscReal x[], const PetscReal y
 PETSC_INTERN PetscErrorCode CfxLGPDELAtoms(CfxLGP lgp, const PetscReal q0[], const PetscReal q1[], const PetscReal q2[], PetscInt off[], CfxLGPAtom atoms[])
 {
   const PetscInt d = lgp->d, D = 2 * d;
-  PetscReal p[2], qq[2], s, za[CFX_LGP_MAX_DIM], zb[CFX_LGP_MAX_DIM];
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, za[CFX_LGP_MAX_DIM], zb[CFX_LGP_MAX_DIM];
   PetscInt a = 0;
 
   PetscFunctionBegin;

@@ -27,7 +27,7 @@ static void Contract(PetscInt d, PetscReal s, const PetscReal x[2], const PetscR
 static PetscErrorCode Residual(CfxLGP lgp, const PetscReal Fa[], const PetscReal q1[], const PetscReal q2[], PetscReal F[], PetscReal J[], PetscReal *scale)
 {
   const PetscInt d = lgp->d;
-  PetscReal p[2], qq[2], s, z[CFX_LGP_MAX_DIM], g[CFX_LGP_MAX_DIM], H[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM];
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, z[CFX_LGP_MAX_DIM], g[CFX_LGP_MAX_DIM], H[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM];
 
   PetscFunctionBegin;
   PetscCall(CfxLGPPairMap(lgp, p, qq, &s));
@@ -61,7 +61,7 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
 {
   const PetscInt d = lgp->d;
   PetscReal Fa[CFX_LGP_MAX_DIM], F[CFX_LGP_MAX_DIM], Ft[CFX_LGP_MAX_DIM], J[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM], dq[CFX_LGP_MAX_DIM], yt[CFX_LGP_MAX_DIM];
-  PetscReal p[2], qq[2], s, z[CFX_LGP_MAX_DIM], g[CFX_LGP_MAX_DIM], nF, jump = 0, scale = 0;
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, z[CFX_LGP_MAX_DIM], g[CFX_LGP_MAX_DIM], nF, jump = 0, scale = 0;
   lapack_int ipiv[CFX_LGP_MAX_DIM];
   PetscInt it;
 
@@ -133,7 +133,7 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
 static PetscErrorCode Linearise(CfxLGP lgp, const PetscReal q0[], const PetscReal q1[], const PetscReal q2[], PetscReal G[], PetscReal S[])
 {
   const PetscInt d = lgp->d, D = 2 * d;
-  PetscReal p[2], qq[2], s, za[CFX_LGP_MAX_DIM], zb[CFX_LGP_MAX_DIM];
+  PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, za[CFX_LGP_MAX_DIM], zb[CFX_LGP_MAX_DIM];
   PetscReal Ha[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM], Hb[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM], A0[64], A1[64], T[64], J[64], Ji[64];
   CfxLGPAtom atoms[4 * CFX_LGP_MAX_DIM];
   PetscInt off[CFX_LGP_MAX_DIM + 1];

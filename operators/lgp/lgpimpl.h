@@ -80,6 +80,9 @@ struct _n_CfxLGP {
   PetscInt *piv;
   PetscReal *M; /* pivoted fallback: Cholesky of L1^T L1 */
   PetscReal *W; /* posterior-mean weights per point: W[p][nrhs][1 + D] (value, gradient) */
+  /* a random-feature prior sample added to the mean (posterior function samples), M features */
+  PetscInt rffM;
+  PetscReal *rffOmega, *rffPhase, *rffW, rffScale; /* omega[M][D], phase[M], weights[M][nrhs] */
   /* rollout */
   PetscBool narxExtrapolate; /* NARX target q_{k+1} - (2 q_k - q_{k-1}) instead of q_{k+1} */
   PetscReal newtonTol, maxJump;

@@ -5,7 +5,7 @@ static const char help[] = "Pendulum learned from positions only (4 trajectories
 #include "lgptest.h"
 
 typedef struct {
-  PetscReal early, late, ratio, poserr, coverage;
+  PetscReal early, late, ratio, poserr, coverage, sampleStd, sampleCoverage;
 } Result;
 
 static PetscErrorCode Run(CfxLGPModel model, const PetscReal ell[2], const PetscReal q[], PetscReal h, PetscInt steps, const PetscReal truth[], PetscInt ntruth, Result *res)
@@ -31,6 +31,26 @@ static PetscErrorCode Run(CfxLGPModel model, const PetscReal ell[2], const Petsc
   for (PetscInt k = 2; k < ntruth; k++) {
     res->poserr = PetscMax(res->poserr, PetscAbsReal(Q[k] - truth[k]));
     if (PetscAbsReal(Q[k] - truth[k]) <= 2 * S[k]) inside++;
+  }
+  if (model == CFX_LGP_DLGP) { /* posterior function samples, each its own variational integrator */
+    const PetscInt ns = 16, K = 199;
+    PetscReal *QS, sstd = 0, lstd = S[K];
+    PetscInt in2 = 0;
+    PetscCall(PetscMalloc1(ns * (K + 1), &QS));
+    PetscCall(CfxLGPRolloutSamples(lgp, &truth[0], &truth[1], K, NULL, ns, 1000, 1, QS));
+    for (PetscInt k = 2; k <= K; k++) {
+      PetscReal m1 = 0, m2 = 0;
+      for (PetscInt j = 0; j < ns; j++) m1 += QS[j * (K + 1) + k] / ns;
+      for (PetscInt j = 0; j < ns; j++) m2 += PetscSqr(QS[j * (K + 1) + k] - m1) / (ns - 1);
+      if (PetscAbsReal(m1 - truth[k]) <= 2 * PetscSqrtReal(m2)) in2++;
+      if (k == K) sstd = PetscSqrtReal(m2);
+    }
+    res->sampleStd      = sstd;
+    res->sampleCoverage = (PetscReal)in2 / (K - 1);
+    PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                          "%s: %d posterior samples (1000 random features): std at step %d %.3e (linearised %.3e); 2-sigma coverage of the truth by the sample band over %d steps %.2f\n",
+                          CfxLGPModels[model], (int)ns, (int)K, (double)sstd, (double)lstd, (int)K, (double)res->sampleCoverage));
+    PetscCall(PetscFree(QS));
   }
   res->ratio    = res->late / res->early;
   res->coverage = (PetscReal)inside / (ntruth - 2);
@@ -63,6 +83,8 @@ int main(int argc, char **argv)
   PetscCheck(d.ratio <= 1.2 && d.late <= 5e-3, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "D-LGP energy error not bounded: late %g, ratio %g", (double)d.late, (double)d.ratio);
   PetscCheck(c.ratio <= 1.2 && c.late <= 3e-2, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "C-LGP energy error not bounded: late %g, ratio %g", (double)c.late, (double)c.ratio);
   PetscCheck(d.poserr <= 5e-3, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "D-LGP position error over 200 steps %g > 5e-3", (double)d.poserr);
+  PetscCheck(d.sampleCoverage >= 0.9 && d.sampleStd > 0, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "D-LGP posterior samples: 2-sigma coverage %g < 0.9 or zero spread %g", (double)d.sampleCoverage,
+             (double)d.sampleStd);
   if (steps >= 10000) PetscCheck(n.ratio >= 2, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "GP-NARX was expected to drift (late/early >= 2), found %g", (double)n.ratio);
   PetscCall(CfxFinalize());
   return 0;
