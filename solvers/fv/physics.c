@@ -159,7 +159,7 @@ static const CfxFVPhysics Physics[] = {
     {CFXFV_CUBIC, 1, 3, {"a", "b", "c"}, {1, 0, 0}, "a u^3 + b u^2 + c u", CubicFlux, CubicD, CubicCrit, CubicInfl, NULL},
     {CFXFV_SINE, 1, 2, {"a", "b"}, {1, 1}, "a sin(b u)", SineFlux, SineD, SineCrit, SineInfl, NULL},
     {CFXFV_BUCKLEY_LEVERETT, 1, 1, {"M"}, {0.5}, "u^2/(u^2 + M (1-u)^2)", BLFlux, BLD, BLCrit, BLInfl, NULL},
-    {CFXFV_SHALLOW_WATER, 2, 1, {"g"}, {1}, "(hu, hu^2 + g h^2/2)", SWFlux, NULL, NULL, NULL, SWSpeeds},
+    {CFXFV_SHALLOW_WATER, 2, 1, {"g"}, {1}, "(hu, hu^2/h + g h^2/2)", SWFlux, NULL, NULL, NULL, SWSpeeds},
 };
 
 PetscErrorCode CfxFVPhysicsListNames(char buf[], size_t len)
