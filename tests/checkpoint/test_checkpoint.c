@@ -388,7 +388,9 @@ static PetscErrorCode TestFailedSave(void)
   PetscCall(PetscFree(after));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "save of a NaN parameter refused (%s); existing file unchanged\n", LastError));
 
-  /* (b) the temporary file cannot be created (a directory is in the way) */
+  /* (b) the temporary file cannot be created (a directory is in the way); every rank must have
+     finished checking (a) before rank 0 puts the directory there */
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   if (rank == 0) PetscCheck(mkdir(tmp, 0755) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create directory %s", tmp);
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   LastError[0] = 0;
