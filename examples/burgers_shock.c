@@ -4,7 +4,8 @@ static const char help[] = "Burgers' equation u_t + (u^2/2)_x = 0 with the CfxFV
                            "  -problem smooth  : u0 = a + b sin(2 pi x) (periodic), which steepens into a shock at the\n"
                            "                     breaking time 1/(2 pi b); before it the solution is checked against\n"
                            "                     characteristics, after it the shock travels with the mean a.\n"
-                           "Writes every output time to an HDF5 file (one dataset u_NNNN per time, attribute 'time').\n"
+                           "Writes every output time to an HDF5 file (one dataset u_NNNN [N] per time, attribute 'time';\n"
+                           "cell centres x [N]) and an XDMF sidecar FILE.xmf (a temporal collection; open it in ParaView).\n"
                            "Options:\n"
                            "  -problem <riemann|smooth>  (default riemann)\n"
                            "  -ul <1> -ur <0> -x0 <0.25>  Riemann states and jump position\n"
@@ -18,12 +19,15 @@ static const char help[] = "Burgers' equation u_t + (u^2/2)_x = 0 with the CfxFV
 
 #include <conflux/conflux.h>
 #include <petscviewerhdf5.h>
+#include <string.h>
 
 typedef struct {
   PetscBool smooth;
   PetscReal uL, uR, x0, a, b;
   PetscViewer h5;
-  PetscInt frame; /* frames written so far (CfxFVSolve numbers its outputs per call) */
+  PetscInt frame;    /* frames written so far (CfxFVSolve numbers its outputs per call) */
+  char (*names)[32]; /* dataset name and time of each frame, for the XDMF sidecar */
+  PetscReal *frameTime;
 } Problem;
 
 static PetscErrorCode Exact(PetscReal x, PetscReal t, PetscReal *u, void *ctx)
@@ -51,10 +55,11 @@ static PetscErrorCode Exact(PetscReal x, PetscReal t, PetscReal *u, void *ctx)
 static PetscErrorCode WriteFrame(CfxFV fv, PetscInt k, PetscReal t, Vec U, void *ctx)
 {
   Problem *p = (Problem *)ctx;
-  char name[32];
+  char *name = p->names[p->frame];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(name, sizeof(name), "u_%04" PetscInt_FMT, p->frame++));
+  PetscCall(PetscSNPrintf(name, sizeof(p->names[0]), "u_%04" PetscInt_FMT, p->frame));
+  p->frameTime[p->frame++] = t;
   PetscCall(PetscObjectSetName((PetscObject)U, name));
   PetscCall(VecView(U, p->h5));
   PetscCall(PetscViewerHDF5WriteObjectAttribute(p->h5, (PetscObject)U, "time", PETSC_REAL, &t));
@@ -173,7 +178,7 @@ int main(int argc, char **argv)
   PetscCall(PetscObjectSetName((PetscObject)x, "x"));
   PetscCall(VecView(x, p.h5));
 
-  PetscCall(PetscMalloc1(nout, &times));
+  PetscCall(PetscMalloc3(nout, &times, nout, &p.names, nout, &p.frameTime));
   if (p.smooth) { /* the first output just before breaking, where characteristics still hold */
     times[0] = 0.9 * tb;
     for (PetscInt k = 1; k < nout; k++) times[k] = times[0] + (tfinal - times[0]) * k / (nout - 1);
@@ -202,10 +207,22 @@ int main(int argc, char **argv)
     PetscCheck(PetscAbsReal(xs - xexact) <= maxCells * dx, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "Shock off by %g cells, more than -max_shock_cells %g", (double)(PetscAbsReal(xs - xexact) / dx),
                (double)maxCells);
   if (p.smooth && maxL1 >= 0) PetscCheck(err <= maxL1, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "L1 error %g before breaking exceeds -max_l1 %g", (double)err, (double)maxL1);
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wrote %" PetscInt_FMT " output times to %s\n", nout, file));
-
-  PetscCall(PetscFree(times));
   PetscCall(PetscViewerDestroy(&p.h5));
+  { /* XDMF sidecar (rank 0, once the HDF5 file is closed): the frames u_NNNN over the cell centres x */
+    char xmf[PETSC_MAX_PATH_LEN];
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    const char **names;
+    PetscMPIInt rank;
+    PetscCall(PetscMalloc1(p.frame, &names));
+    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    for (PetscInt k = 0; k < p.frame; k++) names[k] = p.names[k];
+    PetscCall(PetscSNPrintf(xmf, sizeof(xmf), "%s.xmf", file));
+    if (rank == 0) PetscCall(CfxXdmfWriteFrames(PETSC_COMM_SELF, xmf, base, "x", N, p.frame, names, p.frameTime, 0, NULL));
+    PetscCall(PetscFree(names));
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wrote %" PetscInt_FMT " output times to %s and %s.xmf\n", p.frame, file, file));
+
+  PetscCall(PetscFree3(times, p.names, p.frameTime));
   PetscCall(CfxFVDestroy(&fv));
   PetscCall(CfxFinalize());
   return 0;

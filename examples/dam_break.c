@@ -2,7 +2,8 @@ static const char help[] = "Shallow-water dam break with the CfxFV finite-volume
                            "hR right of it (wet bed) on [0, 1] with outflow boundaries. The exact solution is a left-moving\n"
                            "rarefaction and a right-moving shock around the star state (h*, v*), found by Newton's method.\n"
                            "Writes every output time to an HDF5 file (one dataset q_NNNN of shape [N, 2] = (h, hu) per time,\n"
-                           "attribute 'time') and prints the L1 error against the exact solution.\n"
+                           "attribute 'time'; cell centres x [N]), an XDMF sidecar FILE.xmf (a temporal collection with\n"
+                           "fields h and hu; open it in ParaView), and prints the L1 error against the exact solution.\n"
                            "Options:\n"
                            "  -hl <2> -hr <1> -x0 <0.5>  depths and dam position; gravity is -fv_flux_g (default 1)\n"
                            "  -tfinal <0.2> -nout <5>    final time and number of equally spaced outputs\n"
@@ -13,10 +14,14 @@ static const char help[] = "Shallow-water dam break with the CfxFV finite-volume
 
 #include <conflux/conflux.h>
 #include <petscviewerhdf5.h>
+#include <string.h>
 
 typedef struct {
   PetscReal g, hL, hR, x0;
   PetscViewer h5;
+  PetscInt nframes;  /* frames written so far */
+  char (*names)[32]; /* dataset name and time of each frame, for the XDMF sidecar */
+  PetscReal *frameTime;
 } DamBreak;
 
 static PetscErrorCode Exact(PetscReal x, PetscReal t, PetscReal *u, void *ctx)
@@ -33,10 +38,11 @@ static PetscErrorCode Exact(PetscReal x, PetscReal t, PetscReal *u, void *ctx)
 static PetscErrorCode WriteFrame(CfxFV fv, PetscInt k, PetscReal t, Vec U, void *ctx)
 {
   DamBreak *d = (DamBreak *)ctx;
-  char name[32];
+  char *name  = d->names[d->nframes];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(name, sizeof(name), "q_%04" PetscInt_FMT, k));
+  PetscCall(PetscSNPrintf(name, sizeof(d->names[0]), "q_%04" PetscInt_FMT, k));
+  d->frameTime[d->nframes++] = t;
   PetscCall(PetscObjectSetName((PetscObject)U, name));
   PetscCall(VecView(U, d->h5));
   PetscCall(PetscViewerHDF5WriteObjectAttribute(d->h5, (PetscObject)U, "time", PETSC_REAL, &t));
@@ -85,7 +91,7 @@ int main(int argc, char **argv)
   PetscCall(DMGetCoordinates(da, &x));
   PetscCall(PetscObjectSetName((PetscObject)x, "x"));
   PetscCall(VecView(x, d.h5));
-  PetscCall(PetscMalloc1(nout, &times));
+  PetscCall(PetscMalloc3(nout, &times, nout, &d.names, nout, &d.frameTime));
   for (PetscInt k = 0; k < nout; k++) times[k] = tfinal * (k + 1) / nout;
   PetscCall(CfxFVSolve(fv, nout, times, WriteFrame, &d));
 
@@ -101,11 +107,23 @@ int main(int argc, char **argv)
   err[1] *= (xmax - xmin) / N;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "t = %g, N = %" PetscInt_FMT ": L1 error against the exact solution: h %.3e, hu %.3e\n", (double)tfinal, N, (double)err[0], (double)err[1]));
   if (maxL1 >= 0) PetscCheck(err[0] + err[1] <= maxL1, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "L1 error %g exceeds -max_l1 %g", (double)(err[0] + err[1]), (double)maxL1);
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wrote %" PetscInt_FMT " output times to %s\n", nout, file));
+  PetscCall(PetscViewerDestroy(&d.h5));
+  { /* XDMF sidecar (rank 0, once the HDF5 file is closed): h and hu of the frames q_NNNN over x */
+    char xmf[PETSC_MAX_PATH_LEN];
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file, *comps[2] = {"h", "hu"};
+    const char **names;
+    PetscMPIInt rank;
+    PetscCall(PetscMalloc1(d.nframes, &names));
+    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    for (PetscInt k = 0; k < d.nframes; k++) names[k] = d.names[k];
+    PetscCall(PetscSNPrintf(xmf, sizeof(xmf), "%s.xmf", file));
+    if (rank == 0) PetscCall(CfxXdmfWriteFrames(PETSC_COMM_SELF, xmf, base, "x", N, d.nframes, names, d.frameTime, 2, comps));
+    PetscCall(PetscFree(names));
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wrote %" PetscInt_FMT " output times to %s and %s.xmf\n", d.nframes, file, file));
 
   PetscCall(VecDestroy(&E));
-  PetscCall(PetscFree(times));
-  PetscCall(PetscViewerDestroy(&d.h5));
+  PetscCall(PetscFree3(times, d.names, d.frameTime));
   PetscCall(CfxFVDestroy(&fv));
   PetscCall(CfxFinalize());
   return 0;

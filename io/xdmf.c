@@ -54,3 +54,64 @@ PetscErrorCode CfxXdmfWriteDataset(MPI_Comm comm, const char xmf[], const char h
   PetscCheck(rename(tmp, xmf) == 0, comm, PETSC_ERR_FILE_WRITE, "%s: cannot rename %s to it", xmf, tmp);
   PetscFunctionReturn(0);
 }
+
+/*@C
+  CfxXdmfWriteFrames - Writes `xmf` describing a sequence of 1D frames stored as separate
+  datasets of the HDF5 file `h5` (a path relative to the .xmf file), as written by VecView() of
+  a 1D DMDA vector with a PetscViewerHDF5: frame k is dataset `frames[k]` at time `times[k]`,
+  of shape [nx] (nc = 0) or [nx, nc] (one attribute per component, named `components[c]`), and
+  the cell centres are dataset `xname` [nx]. Values are float64 (PetscReal). ParaView opens it
+  as a temporal collection of 1 x nx rectilinear grids. Written as xmf.tmp and renamed. Not
+  collective: call on one rank, after the HDF5 file is complete.
+@*/
+PetscErrorCode CfxXdmfWriteFrames(MPI_Comm comm, const char xmf[], const char h5[], const char xname[], PetscInt nx, PetscInt nframes, const char *const frames[], const PetscReal times[], PetscInt nc,
+                                  const char *const components[])
+{
+  char tmp[PETSC_MAX_PATH_LEN];
+  FILE *fp;
+
+  PetscFunctionBegin;
+  PetscValidCharPointer(xmf, 2);
+  PetscValidCharPointer(h5, 3);
+  PetscValidCharPointer(xname, 4);
+  PetscCheck(nx > 0 && nframes >= 0 && nc >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: need nx > 0, nframes >= 0, nc >= 0; found %" PetscInt_FMT ", %" PetscInt_FMT ", %" PetscInt_FMT, xmf, nx, nframes,
+             nc);
+  if (nframes) {
+    PetscValidPointer(frames, 6);
+    PetscValidRealPointer(times, 7);
+  }
+  if (nc) PetscValidPointer(components, 10);
+  PetscCall(CfxOutputTempName(xmf, tmp, sizeof(tmp)));
+  fp = fopen(tmp, "w");
+  PetscCheck(fp, comm, PETSC_ERR_FILE_OPEN, "%s: cannot create XDMF file", tmp);
+  fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
+  fprintf(fp, "  <!-- %s: %" PetscInt_FMT " frames of %" PetscInt_FMT " cells, each a 1 x %" PetscInt_FMT " rectilinear grid with its time -->\n", h5, nframes, nx, nx);
+  fprintf(fp, "  <Grid Name=\"frames\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+  for (PetscInt k = 0; k < nframes; k++) {
+    fprintf(fp, "   <Grid Name=\"%s\" GridType=\"Uniform\">\n", frames[k]);
+    fprintf(fp, "    <Time Value=\"%.17g\"/>\n", (double)times[k]);
+    /* XDMF lists dimensions slowest first (y, then x); VXVY gives the x array, then y. */
+    fprintf(fp, "    <Topology TopologyType=\"2DRectMesh\" Dimensions=\"1 %" PetscInt_FMT "\"/>\n", nx);
+    fprintf(fp, "    <Geometry GeometryType=\"VXVY\">\n");
+    fprintf(fp, "     <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/%s</DataItem>\n", nx, h5, xname);
+    fprintf(fp, "     <DataItem Dimensions=\"1\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0</DataItem>\n");
+    fprintf(fp, "    </Geometry>\n");
+    if (!nc) {
+      fprintf(fp, "    <Attribute Name=\"u\" AttributeType=\"Scalar\" Center=\"Node\">\n");
+      fprintf(fp, "     <DataItem Dimensions=\"%" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/%s</DataItem>\n", nx, h5, frames[k]);
+      fprintf(fp, "    </Attribute>\n");
+    }
+    for (PetscInt c = 0; c < nc; c++) { /* column c of the [nx, nc] dataset: start, stride, count */
+      fprintf(fp, "    <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n", components[c]);
+      fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"%" PetscInt_FMT "\" Type=\"HyperSlab\">\n", nx);
+      fprintf(fp, "      <DataItem Dimensions=\"3 2\" Format=\"XML\">0 %" PetscInt_FMT " 1 1 %" PetscInt_FMT " 1</DataItem>\n", c, nx);
+      fprintf(fp, "      <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/%s</DataItem>\n", nx, nc, h5, frames[k]);
+      fprintf(fp, "     </DataItem>\n    </Attribute>\n");
+    }
+    fprintf(fp, "   </Grid>\n");
+  }
+  fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
+  PetscCheck(fclose(fp) == 0, comm, PETSC_ERR_FILE_WRITE, "%s: cannot finish writing XDMF file", tmp);
+  PetscCheck(rename(tmp, xmf) == 0, comm, PETSC_ERR_FILE_WRITE, "%s: cannot rename %s to it", xmf, tmp);
+  PetscFunctionReturn(0);
+}

@@ -57,6 +57,9 @@ PETSC_EXTERN PetscErrorCode CfxDatasetAbort(CfxDataset *);
 
 /* XDMF sidecar for an existing dataset file (CfxDatasetClose() writes one automatically). */
 PETSC_EXTERN PetscErrorCode CfxXdmfWriteDataset(MPI_Comm, const char[], const char[], PetscInt, PetscInt, PetscInt, PetscInt, const char[], PetscInt);
+/* XDMF sidecar for 1D frames stored one dataset per output time (VecView of a DMDA vector with a
+   PetscViewerHDF5), e.g. u_0000, u_0001, ... plus the cell centres: a temporal collection. */
+PETSC_EXTERN PetscErrorCode CfxXdmfWriteFrames(MPI_Comm, const char[], const char[], const char[], PetscInt, PetscInt, const char *const[], const PetscReal[], PetscInt, const char *const[]);
 
 /* Attributes as text on any HDF5 object (numbers are formatted with %.17g on reading). */
 PETSC_EXTERN PetscErrorCode CfxH5SetAttributeText(hid_t, const char[], const char[]);
