@@ -20,5 +20,7 @@ PETSC_INTERN PetscErrorCode CfxCommandTrain(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandEval(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandRollout(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandLGP(MPI_Comm, int, char **);
+PETSC_INTERN PetscErrorCode CfxCommandIneus(MPI_Comm, int, char **);
+PETSC_INTERN const char CfxCommandIneusSummary[], CfxCommandIneusUsage[];
 
 PETSC_INTERN PetscErrorCode CfxCommandPositional(int, char **, PetscInt, const char *[]);

@@ -111,6 +111,7 @@ static const CfxCommand commands[] = {
      "  -system <name> also writes the true energy along the mean (energy_true)\n"
      "  writes /mean [K+1, d], /std [K+1, d], /energy [K+1] (LGP posterior-mean energy), attribute h\n",
      CfxCommandLGP},
+    {"ineus", CfxCommandIneusSummary, CfxCommandIneusUsage, CfxCommandIneus},
 };
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 

@@ -104,6 +104,10 @@ PETSC_EXTERN PetscErrorCode CfxPIDETerminal(CfxPIDE, const PetscReal[], PetscRea
 PETSC_EXTERN PetscErrorCode CfxPIDESource(CfxPIDE, PetscReal, const PetscReal[], PetscReal *);
 /* n points (t_i, x_i): point i uses stream first + i of seed. */
 PETSC_EXTERN PetscErrorCode CfxPIDESamplePoints(CfxPIDE, uint64_t, uint64_t, PetscInt, PetscReal[], PetscReal[]);
+/* Training points (t, x) that also cover the labels' query points: with probability f a
+   point is replaced by the post-jump point of a path from it, repeatedly (geometric number of
+   jumps); f = 0 is CfxPIDESamplePoints. Arguments (f, seed, first, n, t, x). */
+PETSC_EXTERN PetscErrorCode CfxPIDESampleQueryPoints(CfxPIDE, PetscReal, uint64_t, uint64_t, PetscInt, PetscReal[], PetscReal[]);
 /* Value-function adapter for the exact solution (ctx = the CfxPIDE). */
 PETSC_EXTERN PetscErrorCode CfxPIDEExactValue(PetscInt, const PetscReal[], const PetscReal[], PetscReal[], void *);
 
@@ -125,3 +129,68 @@ PETSC_EXTERN PetscErrorCode CfxPIDELabels(CfxPIDE, const CfxPIDELabelOptions *, 
    time to maturity tau and mean log-price m: arguments (d, tau, m, K, r, sigma, lambda,
    mu_J, delta_J, &price); exported for tests and documentation. */
 PETSC_EXTERN PetscErrorCode CfxPIDEMertonBasketPrice(PetscInt, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal, PetscReal *);
+
+/* ---- The solver.
+   CfxINEUS fits a network u_theta(t, x) (a CfxModule MLP on (t, x), inputs and output scaled
+   from the sampling law and the terminal values) by the first-jump regression iteration:
+   outer iteration k freezes a copy theta_k, then takes -ineus_inner Adam steps on
+   mean_i (u_theta(t_i, x_i) - Y_i)^2 with fresh points from the sampling law and labels
+   Y_i = CfxPIDELabels(..., u_{theta_k}, ...), whose conditional mean is the Picard map
+   Phi(u_{theta_k}) at (t_i, x_i). It stops when the relative change between iterates on a
+   validation set falls below -ineus_tol (after at least two iterations), after -ineus_outer
+   iterations, or when -ineus_time_budget seconds of solving have passed. The batch is split
+   over the ranks of the communicator (sample j of step n is the same draw on any number of
+   ranks) and the gradient is summed with one MPI_Allreduce: a fixed seed and rank count
+   give bitwise identical runs, different rank counts agree to round-off.
+   Checkpoints (-ineus_checkpoint FILE, -ineus_checkpoint_every k) are written through
+   CfxCheckpoint at the end of outer iterations; CfxINEUSLoadCheckpoint restores network,
+   Adam state, counters and history, and a following CfxINEUSSolve continues bitwise as the
+   uninterrupted run would have (same options required; -ineus_outer and the time budget
+   may grow). */
+typedef struct _n_CfxINEUS *CfxINEUS;
+
+typedef enum {
+  CFX_INEUS_ITERATING,     /* not solved yet */
+  CFX_INEUS_CONVERGED_TOL, /* relative change between iterates below -ineus_tol */
+  CFX_INEUS_MAX_OUTER,     /* -ineus_outer iterations done */
+  CFX_INEUS_TIME_BUDGET    /* -ineus_time_budget seconds used */
+} CfxINEUSReason;
+PETSC_EXTERN const char *const CfxINEUSReasons[];
+
+/* One row of the history, recorded after every outer iteration (and at the start, k = 0). */
+typedef struct {
+  PetscInt outer;        /* completed outer iterations */
+  PetscInt steps;        /* Adam steps so far */
+  PetscReal time;        /* solve seconds so far (excluding test-set evaluation), over sessions */
+  PetscReal change;      /* ||u_k - u_{k-1}|| / ||u_k|| on the validation set (0 at k = 0) */
+  PetscReal estimate;    /* error estimate change q/(1-q), q = 1 - exp(-lambda T) (the a
+                            posteriori bound of a q-contraction; heuristic in L2, see docs) */
+  PetscReal loss;        /* mean training loss over the last quarter of the iteration's steps */
+  PetscReal rel_l2;      /* relative L2 error on the test set (-1 without exact solution) */
+  PetscReal point_error; /* |u_theta(0, x0) - u*(0, x0)| / |u*(0, x0)| (-1 without exact solution) */
+  PetscReal point_value; /* u_theta(0, x0) */
+} CfxINEUSRecord;
+
+PETSC_EXTERN PetscErrorCode CfxINEUSCreate(MPI_Comm, CfxINEUS *);
+PETSC_EXTERN PetscErrorCode CfxINEUSDestroy(CfxINEUS *);
+PETSC_EXTERN PetscErrorCode CfxINEUSSetPIDE(CfxINEUS, CfxPIDE);
+PETSC_EXTERN PetscErrorCode CfxINEUSSetOptionsPrefix(CfxINEUS, const char[]);
+/* Wall-time budget of CfxINEUSSolve in seconds (0: none); -ineus_time_budget. */
+PETSC_EXTERN PetscErrorCode CfxINEUSSetTimeBudget(CfxINEUS, PetscReal);
+/* Checkpoint file (NULL: none) written every `every` outer iterations (0: only when the
+   solve ends); -ineus_checkpoint, -ineus_checkpoint_every. */
+PETSC_EXTERN PetscErrorCode CfxINEUSSetCheckpoint(CfxINEUS, const char[], PetscInt);
+PETSC_EXTERN PetscErrorCode CfxINEUSSetFromOptions(CfxINEUS);
+PETSC_EXTERN PetscErrorCode CfxINEUSSetUp(CfxINEUS);
+PETSC_EXTERN PetscErrorCode CfxINEUSSolve(CfxINEUS);
+PETSC_EXTERN PetscErrorCode CfxINEUSGetConvergedReason(CfxINEUS, CfxINEUSReason *);
+PETSC_EXTERN PetscErrorCode CfxINEUSSaveCheckpoint(CfxINEUS, const char[]);
+/* After CfxINEUSSetUp; errors name any option that differs from the checkpoint's run. */
+PETSC_EXTERN PetscErrorCode CfxINEUSLoadCheckpoint(CfxINEUS, const char[]);
+PETSC_EXTERN PetscErrorCode CfxINEUSView(CfxINEUS, PetscViewer);
+/* Network prediction at n points (x row-major [n, d]). */
+PETSC_EXTERN PetscErrorCode CfxINEUSEvaluate(CfxINEUS, PetscInt, const PetscReal[], const PetscReal[], PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxINEUSGetHistory(CfxINEUS, PetscInt *, const CfxINEUSRecord **);
+/* The fixed test set (created by SetUp from -ineus_test_seed): n, t, x, exact values (NULL
+   without an exact solution). */
+PETSC_EXTERN PetscErrorCode CfxINEUSGetTestSet(CfxINEUS, PetscInt *, const PetscReal **, const PetscReal **, const PetscReal **);

@@ -50,4 +50,46 @@ struct _n_CfxPIDE {
 
 PETSC_INTERN PetscErrorCode CfxPIDEBuiltinSetUp(CfxPIDE);
 PETSC_INTERN PetscErrorCode CfxINEUSInitializePackage(void);
-PETSC_INTERN PetscLogEvent CFX_PIDE_Labels, CFX_INEUS_Step, CFX_INEUS_Outer;
+PETSC_INTERN PetscLogEvent CFX_PIDE_Labels, CFX_INEUS_Step, CFX_INEUS_Outer, CFX_INEUS_Eval, CFX_INEUS_Checkpoint;
+
+#include <conflux/cfxnn.h>
+#include <conflux/cfxoptim.h>
+
+struct _n_CfxINEUS {
+  MPI_Comm comm;
+  char *prefix;
+  CfxPIDE pide;
+  PetscInt d;
+  /* network and its frozen copy (the previous iterate u_k inside the labels) */
+  CfxModule net, frozen;
+  CfxParamSet params, fparams;
+  CfxOptimizer opt;
+  CfxTape tape, etape;
+  PetscInt width, depth;
+  CfxActivation act;
+  /* scaling: x~ = (x - xc)/xs, t~ = 2t/T - 1, u = uc + us N */
+  PetscReal *xc, xs, uc, us;
+  /* iteration */
+  PetscInt outer, inner, batch, nval, ntest;
+  CfxPIDELabelOptions lab;
+  PetscReal tol, lr, lr_decay, lr_min, time_budget, query_fraction;
+  uint64_t seed, test_seed;
+  PetscBool monitor;
+  /* checkpoints: file and period in outer iterations (0: only at the end) */
+  char *ckpt;
+  PetscInt ckpt_every;
+  /* sets */
+  PetscReal *tval, *xval, *uval_prev;
+  PetscReal *ttest, *xtest, *utest, *uexact;
+  PetscReal u0exact;
+  PetscBool has_exact;
+  /* history and progress (restored by CfxINEUSLoadCheckpoint) */
+  PetscInt nhist, maxhist;
+  CfxINEUSRecord *hist;
+  PetscInt k, steps; /* completed outer iterations and Adam steps */
+  PetscReal tspent;  /* solve seconds so far, over all sessions */
+  CfxINEUSReason reason;
+  PetscBool setup;
+};
+
+PETSC_INTERN PetscErrorCode CfxINEUSNetEval(CfxINEUS, CfxModule, PetscInt, const PetscReal[], const PetscReal[], PetscReal[]);

@@ -4,7 +4,7 @@
 #include "ineusimpl.h"
 
 const char *const CfxPIDEProblems[] = {"user", "b1", "b2", "b3", "CfxPIDEProblem", "CFX_PIDE_", NULL};
-PetscLogEvent CFX_PIDE_Labels, CFX_INEUS_Step, CFX_INEUS_Outer;
+PetscLogEvent CFX_PIDE_Labels, CFX_INEUS_Step, CFX_INEUS_Outer, CFX_INEUS_Eval, CFX_INEUS_Checkpoint;
 static PetscBool CfxINEUSPackageInitialized = PETSC_FALSE;
 
 static PetscErrorCode CfxINEUSFinalizePackage(void)
@@ -23,6 +23,8 @@ PetscErrorCode CfxINEUSInitializePackage(void)
   PetscCall(PetscLogEventRegister("CfxPIDELabels", CFX_CLASSID, &CFX_PIDE_Labels));
   PetscCall(PetscLogEventRegister("CfxINEUSStep", CFX_CLASSID, &CFX_INEUS_Step));
   PetscCall(PetscLogEventRegister("CfxINEUSOuter", CFX_CLASSID, &CFX_INEUS_Outer));
+  PetscCall(PetscLogEventRegister("CfxINEUSEval", CFX_CLASSID, &CFX_INEUS_Eval));
+  PetscCall(PetscLogEventRegister("CfxINEUSCheckpt", CFX_CLASSID, &CFX_INEUS_Checkpoint));
   PetscCall(PetscRegisterFinalize(CfxINEUSFinalizePackage));
   PetscFunctionReturn(0);
 }

@@ -226,3 +226,45 @@ PetscErrorCode CfxPIDELabels(CfxPIDE p, const CfxPIDELabelOptions *opts, CfxPIDE
   PetscCall(PetscLogEventEnd(CFX_PIDE_Labels, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
+
+/*@C
+  CfxPIDESampleQueryPoints - Training points that cover where the labels query the value
+  function. A point starts as (t, x) with t uniform on [0, T) and x from the sampling law;
+  then, while a uniform draw is below `f`, it moves to the post-jump point of a path from it
+  (jump time from Exp(lambda) conditioned on being before T, diffusion to it, one mark):
+  the same move the forced-jump label makes before it calls the value function. The law is
+  mu = (1 - f) (U[0,T) x rho) + f Q(mu), Q the law of the label's query point, so the network
+  is trained wherever the next iteration will evaluate it (f = 0 gives CfxPIDESamplePoints).
+  Point i uses stream first + i of seed.
+@*/
+PetscErrorCode CfxPIDESampleQueryPoints(CfxPIDE p, PetscReal f, uint64_t seed, uint64_t first, PetscInt n, PetscReal t[], PetscReal x[])
+{
+  const PetscInt d = p->d;
+  PetscReal *X, *xiz, *z, *G;
+  PathWork w;
+
+  PetscFunctionBegin;
+  PetscCheck(p->setup, p->comm, PETSC_ERR_ORDER, "Call CfxPIDESetUp() first");
+  PetscCheck(f >= 0 && f < 1, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "Query fraction must be in [0, 1), found %g", (double)f);
+  PetscCall(PetscMalloc4(d, &X, p->nxi, &xiz, PetscMax(p->nz, 1), &z, d, &G));
+  PetscCall(PetscMalloc3(d, &w.bx, p->dtype == CFX_PIDE_DIFFUSION_FULL ? d * p->dw : d, &w.Sx, p->dw, &w.xi));
+  for (PetscInt i = 0; i < n; i++) {
+    CfxRNG rng;
+    PetscReal *xi = &x[i * d];
+
+    PetscCall(CfxRNGSetSeed(&rng, seed, first + (uint64_t)i));
+    t[i] = p->T * CfxRNGUniform(&rng);
+    PetscCall(p->sampler(&rng, xi, p->samplerctx));
+    while (p->lambda > 0 && CfxRNGUniform(&rng) < f) {
+      PetscReal q = -expm1(-p->lambda * (p->T - t[i])), s = t[i] - log1p(-CfxRNGUniform(&rng) * q) / p->lambda;
+      if (s >= p->T) s = nextafter(p->T, 0.0);
+      PetscCall(PetscArraycpy(X, xi, d));
+      PetscCall(Advance(p, t[i], s, X, &rng, 1.0, &w));
+      PetscCall(Jump(p, s, X, &rng, 1.0, xiz, z, G, xi));
+      t[i] = s;
+    }
+  }
+  PetscCall(PetscFree3(w.bx, w.Sx, w.xi));
+  PetscCall(PetscFree4(X, xiz, z, G));
+  PetscFunctionReturn(0);
+}
