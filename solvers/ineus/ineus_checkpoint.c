@@ -120,10 +120,17 @@ PetscErrorCode CfxINEUSLoadCheckpoint(CfxINEUS s, const char file[])
   PetscCheck(same, s->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not an INEUS checkpoint (model kind '%s', expected 'ineus')", file, kind ? kind : "(none)");
   PetscCall(RunAttributes(s, &nattr, names, values));
   for (PetscInt i = 0; i < nattr; i++) {
+    char msg[512];
     PetscCall(CfxCheckpointGetModelAttribute(ck, names[i], &v));
-    PetscCheck(v, s->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: model attribute %s missing", file, names[i]);
-    PetscCall(PetscStrcmp(v, values[i], &same));
-    PetscCheck(same, s->comm, PETSC_ERR_ARG_INCOMP, "%s was written with %s = %s, this run has %s: resuming needs the options of the interrupted run", file, names[i], v, values[i]);
+    if (v) PetscCall(PetscStrcmp(v, values[i], &same));
+    if (v && same) continue;
+    if (v)
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s was written with %s = %s, this run has %s: resuming needs the options of the interrupted run", file, names[i], v, values[i]));
+    else
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: model attribute %s missing", file, names[i]));
+    PetscCall(CfxCheckpointDestroy(&ck)); /* an error that callers may catch and go on */
+    PetscCall(PetscLogEventEnd(CFX_INEUS_Checkpoint, 0, 0, 0, 0));
+    SETERRQ(s->comm, v ? PETSC_ERR_ARG_INCOMP : PETSC_ERR_FILE_UNEXPECTED, "%s", msg);
   }
   PetscCall(CfxCheckpointGetModelAttribute(ck, "history_columns", &v));
   PetscCall(PetscStrcmp(v, history_columns, &same));
