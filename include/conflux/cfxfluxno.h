@@ -19,9 +19,10 @@
      channel (CfxModule FNO1d), loss sum (FNO(U^n) - U^{n+1})^2.
 
    Both map a batch U [B, N] (N cells of a periodic grid) to [B, N]. Models are saved to and
-   loaded from HDF5 checkpoints: root group attributes give the kind ("fluxno" or "fno") and
-   every hyperparameter; /params/<name> hold the parameters; /optimizer and /state (optional)
-   the optimizer moments and training position so `conflux train -resume` continues. */
+   loaded from HDF5 checkpoints in the shared format of cfxcheckpoint.h: /model attributes
+   give the kind ("fluxno" or "fno") and every hyperparameter; /params/<name> hold the
+   parameters; /optimizer (training checkpoints) and /state the optimizer moments and training
+   position so `conflux train -resume` continues. */
 #pragma once
 
 #include <conflux/cfxnn.h>
@@ -86,8 +87,8 @@ PETSC_EXTERN PetscErrorCode CfxFluxNOConsistency(CfxFluxNO, PetscInt, PetscInt, 
 /* Rollout without a tape: nsteps steps from u0 [B*N], frames [B, nsteps+1, N] (frame 0 = u0). */
 PETSC_EXTERN PetscErrorCode CfxFluxNORollout(CfxFluxNO, PetscInt, PetscInt, const PetscReal[], PetscInt, PetscReal[]);
 
-/* Checkpoints. Save writes FILE.tmp on rank 0 and renames it; opt (may be NULL) and the epoch
-   are stored for resuming. Load reads every attribute and checks each parameter's presence,
+/* Checkpoints (CfxCheckpoint format). Save writes FILE.tmp on rank 0 and renames it; opt (may
+   be NULL), the epoch and the loss history are stored for resuming. Load reads every attribute and checks each parameter's presence,
    shape and finiteness, naming the file and what is wrong. */
 PETSC_EXTERN PetscErrorCode CfxFluxNOSave(CfxFluxNO, const char[], CfxOptimizer, PetscInt, PetscInt, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxFluxNOLoad(MPI_Comm, const char[], CfxFluxNO *);

@@ -8,19 +8,33 @@
    fluxes, so the scheme stays conservative and independent of the number of ranks, and it
    equals the model's own rollout (CfxFluxNOStep) to round-off. */
 #include "fluxnoimpl.h"
+#include <sys/stat.h>
 
 typedef struct _FVFluxCtx *FVFluxCtx;
 struct _FVFluxCtx {
   CfxFluxNO m;
   CfxFV fv;
-  PetscBool owned; /* model loaded from -fv_flux_model: destroyed with the context */
   FVFluxCtx next;
 };
 
-/* CfxFV has no destructor hook for a face-flux context, so contexts live in a list freed at
-   PetscFinalize(). A context is a few pointers; a model loaded from a file is shared by all
-   solvers that name the same file (conflux simulate creates one solver per sample). */
-static FVFluxCtx ctxList = NULL;
+/* Models loaded from -fv_flux_model, keyed by file name (and the file's modification time and
+   size, so a rewritten file is read again) and communicator: conflux simulate creates one
+   solver per sample, and they all share one loaded model instead of reading the file again. */
+typedef struct _FVModelCache *FVModelCache;
+struct _FVModelCache {
+  char file[PETSC_MAX_PATH_LEN];
+  MPI_Comm comm;
+  time_t mtime;
+  off_t size;
+  CfxFluxNO m;
+  FVModelCache next;
+};
+
+/* CfxFV has no destructor hook for a face-flux context, so contexts (a few pointers each) and
+   cached models live in lists freed at PetscFinalize(). */
+static FVFluxCtx ctxList        = NULL;
+static FVModelCache modelCache  = NULL;
+static PetscBool finalizeHooked = PETSC_FALSE;
 
 static PetscErrorCode FreeContexts(void)
 {
@@ -28,9 +42,23 @@ static PetscErrorCode FreeContexts(void)
   while (ctxList) {
     FVFluxCtx c = ctxList;
     ctxList     = c->next;
-    if (c->owned) PetscCall(CfxFluxNODestroy(&c->m));
     PetscCall(PetscFree(c));
   }
+  while (modelCache) {
+    FVModelCache e = modelCache;
+    modelCache     = e->next;
+    PetscCall(CfxFluxNODestroy(&e->m));
+    PetscCall(PetscFree(e));
+  }
+  finalizeHooked = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode HookFinalize(void)
+{
+  PetscFunctionBegin;
+  if (!finalizeHooked) PetscCall(PetscRegisterFinalize(FreeContexts));
+  finalizeHooked = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -91,7 +119,7 @@ static PetscErrorCode FaceFlux(void *vctx, PetscInt nfaces, PetscInt ncomp, cons
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SetFluxModel(CfxFV fv, CfxFluxNO m, PetscBool owned)
+static PetscErrorCode SetFluxModel(CfxFV fv, CfxFluxNO m)
 {
   PetscInt N;
   PetscReal xmin, xmax;
@@ -103,12 +131,11 @@ static PetscErrorCode SetFluxModel(CfxFV fv, CfxFluxNO m, PetscBool owned)
   PetscCheck(m->ratio > 0, m->comm, PETSC_ERR_ARG_WRONGSTATE, "the model has no dt/dx (train it first)");
   PetscCall(CfxFVGetGrid(fv, &N, &xmin, &xmax));
   PetscCall(PetscNew(&c));
-  if (!ctxList) PetscCall(PetscRegisterFinalize(FreeContexts));
-  c->m     = m;
-  c->fv    = fv;
-  c->owned = owned;
-  c->next  = ctxList;
-  ctxList  = c;
+  PetscCall(HookFinalize());
+  c->m    = m;
+  c->fv   = fv;
+  c->next = ctxList;
+  ctxList = c;
   PetscCall(CfxFVSetFaceFlux(fv, FaceFlux, c, m->p + 1, m->q));
   PetscCall(CfxFVSetTimeStep(fv, m->ratio * (xmax - xmin) / N));
   if (m->time == CFXFLUXNO_TIME_RK2)
@@ -128,14 +155,51 @@ static PetscErrorCode SetFluxModel(CfxFV fv, CfxFluxNO m, PetscBool owned)
 PetscErrorCode CfxFVSetFluxModel(CfxFV fv, CfxFluxNO m)
 {
   PetscFunctionBegin;
-  PetscCall(SetFluxModel(fv, m, PETSC_FALSE));
+  PetscCall(SetFluxModel(fv, m));
+  PetscFunctionReturn(0);
+}
+
+/* The model in file, loaded once per (file, communicator) and reused while the file is
+   unchanged. Every rank stats the file; the ranks agree on whether to reload. */
+static PetscErrorCode CachedModel(MPI_Comm comm, const char file[], CfxFluxNO *m)
+{
+  struct stat st;
+  int stale, hit = 0;
+  FVModelCache e;
+
+  PetscFunctionBegin;
+  stale = stat(file, &st) != 0;
+  for (e = modelCache; e && !stale; e = e->next) {
+    PetscMPIInt cmp;
+    PetscCallMPI(MPI_Comm_compare(comm, e->comm, &cmp));
+    if ((cmp == MPI_IDENT || cmp == MPI_CONGRUENT) && !strcmp(e->file, file)) {
+      hit = e->mtime == st.st_mtime && e->size == st.st_size;
+      break;
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &hit, 1, MPI_INT, MPI_LAND, comm));
+  if (hit) {
+    *m = e->m;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(CfxFluxNOLoad(comm, file, m));
+  PetscCall(HookFinalize());
+  PetscCall(PetscNew(&e));
+  PetscCall(PetscStrncpy(e->file, file, sizeof(e->file)));
+  e->comm    = comm;
+  e->mtime   = stale ? 0 : st.st_mtime;
+  e->size    = stale ? -1 : st.st_size;
+  e->m       = *m;
+  e->next    = modelCache;
+  modelCache = e;
   PetscFunctionReturn(0);
 }
 
 /*@C
   CfxFVSetFluxModelFromOptions - Reads -fv_flux_model FILE.h5 (the option uses the solver's
-  options prefix, "fv_" by default) and, when given, loads the checkpoint and calls
-  CfxFVSetFluxModel(). Called by CfxFVSetFromOptions().
+  options prefix, "fv_" by default) and, when given, loads the checkpoint (once: solvers naming
+  the same unchanged file share the loaded model) and calls CfxFVSetFluxModel(). Called by
+  CfxFVSetFromOptions().
 @*/
 PetscErrorCode CfxFVSetFluxModelFromOptions(CfxFV fv, const char prefix[], MPI_Comm comm)
 {
@@ -147,7 +211,7 @@ PetscErrorCode CfxFVSetFluxModelFromOptions(CfxFV fv, const char prefix[], MPI_C
   PetscCall(PetscOptionsGetString(NULL, prefix, "-flux_model", file, sizeof(file), &set));
   if (!set) PetscFunctionReturn(0);
   PetscCheck(file[0], comm, PETSC_ERR_ARG_WRONG, "-%sflux_model needs a file name", prefix ? prefix : "");
-  PetscCall(CfxFluxNOLoad(comm, file, &m));
-  PetscCall(SetFluxModel(fv, m, PETSC_TRUE));
+  PetscCall(CachedModel(comm, file, &m));
+  PetscCall(SetFluxModel(fv, m));
   PetscFunctionReturn(0);
 }

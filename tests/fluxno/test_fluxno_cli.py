@@ -119,7 +119,7 @@ with h5py.File("nan.h5", "r+") as f:
     a = w[:]
     a.flat[3] = np.nan
     w[...] = a
-cases = {"trunc.h5": "truncated or corrupt", "mismatch.h5": "the model it describes has", "nan.h5": "non-finite", "test.h5": "no /model group", "missing.h5": "does not exist"}
+cases = {"trunc.h5": "truncated or corrupt", "mismatch.h5": "the model it describes has", "nan.h5": "expected finite values, found NaN", "test.h5": "no /model group", "missing.h5": "does not exist"}
 for f, msg in cases.items():
     r = run(["eval", "-model", f, "-data", "test.h5"])
     check("bad model %s: fails with '%s'" % (f, msg), r.returncode != 0 and msg in r.stderr and len(r.stderr.strip().splitlines()) <= 2, r.stderr[-500:])
