@@ -223,9 +223,7 @@ static PetscErrorCode CfxOpUnary(CfxTape tape, UnKind kind, CfxActivation act, c
     case UN_SCALE:
       for (PetscInt i = 0; i < n; i++) Y[i] = p[0] * X[i] + p[1];
       break;
-    case UN_EXP:
-      for (PetscInt i = 0; i < n; i++) Y[i] = exp(X[i]);
-      break;
+    case UN_EXP: CfxVecExp(n, X, Y); break;
     case UN_LOG:
       for (PetscInt i = 0; i < n; i++) Y[i] = log(X[i]);
       break;

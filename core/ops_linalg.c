@@ -117,40 +117,25 @@ typedef struct {
   PetscInt rows, in, out;
 } LinearCtx;
 
-/* dz = dy * act'(.) in scratch (or dy itself without activation) */
-static PetscErrorCode ActGrad(CfxTape tape, CfxActivation act, PetscInt n, const PetscReal *z, const PetscReal *y, const PetscReal *dy, const PetscReal **dz)
-{
-  PetscReal *t;
-
-  PetscFunctionBegin;
-  if (act == CFX_ACT_NONE) {
-    *dz = dy;
-    PetscFunctionReturn(0);
-  }
-  PetscCall(CfxTapeScratch(tape, n, &t));
-  CfxActBackward(act, n, z, y, dy, t, PETSC_FALSE);
-  *dz = t;
-  PetscFunctionReturn(0);
-}
-
+/* dz = dy * act'(.) (in scratch, or dy itself without activation) and the bias gradient, in
+   one pass over the rows (fastmath.c) */
 static PetscErrorCode LinearBackward(CfxTape tape, void *ctx)
 {
   LinearCtx *c = (LinearCtx *)ctx;
-  PetscReal *gx, *gW, *gb;
-  const PetscReal *dz;
+  PetscReal *gx, *gW, *gb, *dz, *part = NULL, bx, bw;
   PetscInt R = c->rows, Ci = c->in, Co = c->out;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
-  PetscCall(ActGrad(tape, c->act, R * Co, c->z, c->y->data, c->y->grad, &dz));
-  PetscCall(CfxTensorGetGrad(tape, c->x, &gx));
-  PetscCall(CfxTensorGetGrad(tape, c->W, &gW));
+  PetscCall(CfxTensorGetGradForWrite(tape, c->x, &gx, &bx));
+  PetscCall(CfxTensorGetGradForWrite(tape, c->W, &gW, &bw));
   PetscCall(CfxTensorGetGrad(tape, c->b, &gb));
-  if (gx) Gemm(PETSC_FALSE, PETSC_FALSE, R, Ci, Co, dz, c->W->data, 1.0, gx);
-  if (gW) Gemm(PETSC_TRUE, PETSC_FALSE, Co, Ci, R, dz, c->x->data, 1.0, gW);
-  if (gb)
-    for (PetscInt r = 0; r < R; r++)
-      for (PetscInt o = 0; o < Co; o++) gb[o] += dz[r * Co + o];
+  dz = c->y->grad;
+  if (c->act != CFX_ACT_NONE) PetscCall(CfxTapeScratch(tape, R * Co, &dz));
+  if (gb) PetscCall(CfxTapeScratch(tape, CfxBiasBlocks(R, Co) * Co, &part));
+  CfxBiasActBackward(c->act, R, Co, c->z, c->y->data, c->y->grad, dz, gb, part);
+  if (gx) Gemm(PETSC_FALSE, PETSC_FALSE, R, Ci, Co, dz, c->W->data, bx, gx);
+  if (gW) Gemm(PETSC_TRUE, PETSC_FALSE, Co, Ci, R, dz, c->x->data, bw, gW);
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -177,16 +162,9 @@ PetscErrorCode CfxOpLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTensor b, 
   PetscCall(CfxTapeNewOutput(tape, x->ndim, shape, PETSC_FALSE, 3, in, y));
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
   Y = (*y)->data;
-  if (b)
-    for (PetscInt r = 0; r < R; r++) PetscCall(PetscArraycpy(Y + r * Co, b->data, Co));
-  Gemm(PETSC_FALSE, PETSC_TRUE, R, Co, Ci, x->data, W->data, b ? 1.0 : 0.0, Y);
-  if (act != CFX_ACT_NONE) {
-    if ((*y)->requires_grad && CfxActNeedsInput(act)) {
-      PetscCall(CfxTapeScratch(tape, R * Co, &z));
-      PetscCall(PetscArraycpy(z, Y, R * Co));
-    }
-    CfxActForward(act, R * Co, Y, Y);
-  }
+  Gemm(PETSC_FALSE, PETSC_TRUE, R, Co, Ci, x->data, W->data, 0.0, Y);
+  if ((*y)->requires_grad && act != CFX_ACT_NONE && CfxActNeedsInput(act)) PetscCall(CfxTapeScratch(tape, R * Co, &z));
+  CfxBiasActForward(act, R, Co, b ? b->data : NULL, Y, z);
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   if ((*y)->requires_grad) {
     PetscCall(CfxTapeAlloc(tape, sizeof(LinearCtx), (void **)&c));
@@ -208,26 +186,22 @@ PetscErrorCode CfxOpLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTensor b, 
 static PetscErrorCode ChannelLinearBackward(CfxTape tape, void *ctx)
 {
   LinearCtx *c = (LinearCtx *)ctx;
-  PetscReal *gx, *gW, *gb;
-  const PetscReal *dz;
+  PetscReal *gx, *gW, *gb, *dz, *rowsum = NULL, bx;
   PetscInt B = c->rows, Ci = c->in, Co = c->out, N = c->x->shape[2];
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
-  PetscCall(ActGrad(tape, c->act, c->y->size, c->z, c->y->data, c->y->grad, &dz));
-  PetscCall(CfxTensorGetGrad(tape, c->x, &gx));
+  PetscCall(CfxTensorGetGradForWrite(tape, c->x, &gx, &bx));
   PetscCall(CfxTensorGetGrad(tape, c->W, &gW));
   PetscCall(CfxTensorGetGrad(tape, c->b, &gb));
+  dz = c->y->grad;
+  if (c->act != CFX_ACT_NONE) PetscCall(CfxTapeScratch(tape, c->y->size, &dz));
+  if (gb) PetscCall(CfxTapeScratch(tape, B * Co, &rowsum));
+  CfxChannelBiasActBackward(c->act, B, Co, N, c->z, c->y->data, c->y->grad, dz, gb, rowsum);
   for (PetscInt p = 0; p < B; p++) {
     const PetscReal *dzp = dz + p * Co * N;
-    if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, c->W->data, dzp, 1.0, gx + p * Ci * N);
+    if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, c->W->data, dzp, bx, gx + p * Ci * N);
     if (gW) Gemm(PETSC_FALSE, PETSC_TRUE, Co, Ci, N, dzp, c->x->data + p * Ci * N, 1.0, gW);
-    if (gb)
-      for (PetscInt o = 0; o < Co; o++) {
-        PetscReal s = 0;
-        for (PetscInt j = 0; j < N; j++) s += dzp[o * N + j];
-        gb[o] += s;
-      }
   }
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -257,20 +231,9 @@ PetscErrorCode CfxOpChannelLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTen
   PetscCall(CfxTapeNewOutput(tape, 3, shape, PETSC_FALSE, 3, in, y));
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
   Y = (*y)->data;
-  for (PetscInt p = 0; p < B; p++) {
-    PetscReal *Yp = Y + p * Co * N;
-    if (b)
-      for (PetscInt o = 0; o < Co; o++)
-        for (PetscInt j = 0; j < N; j++) Yp[o * N + j] = b->data[o];
-    Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, b ? 1.0 : 0.0, Yp);
-  }
-  if (act != CFX_ACT_NONE) {
-    if ((*y)->requires_grad && CfxActNeedsInput(act)) {
-      PetscCall(CfxTapeScratch(tape, (*y)->size, &z));
-      PetscCall(PetscArraycpy(z, Y, (*y)->size));
-    }
-    CfxActForward(act, (*y)->size, Y, Y);
-  }
+  for (PetscInt p = 0; p < B; p++) Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, 0.0, Y + p * Co * N);
+  if ((*y)->requires_grad && act != CFX_ACT_NONE && CfxActNeedsInput(act)) PetscCall(CfxTapeScratch(tape, (*y)->size, &z));
+  CfxChannelBiasActForward(act, B, Co, N, b ? b->data : NULL, Y, z);
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   if ((*y)->requires_grad) {
     PetscCall(CfxTapeAlloc(tape, sizeof(LinearCtx), (void **)&c));

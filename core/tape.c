@@ -222,6 +222,21 @@ PetscErrorCode CfxTensorGetGrad(CfxTape tape, CfxTensor t, PetscReal **g)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode CfxTensorGetGradForWrite(CfxTape tape, CfxTensor t, PetscReal **g, PetscReal *beta)
+{
+  PetscFunctionBegin;
+  *g    = NULL;
+  *beta = 1.0;
+  if (!t || !t->requires_grad) PetscFunctionReturn(0);
+  if (!t->grad) {
+    PetscCheck(!t->persistent, tape->comm, PETSC_ERR_PLIB, "persistent tensor requires a gradient but has no buffer");
+    PetscCall(CfxArenaAlloc(tape->arena, (size_t)t->size * sizeof(PetscReal), (void **)&t->grad));
+    *beta = 0.0;
+  }
+  *g = t->grad;
+  PetscFunctionReturn(0);
+}
+
 /*@C
   CfxTapeBackwardWithSeed - Reverse sweep with d(loss)/d(out) = seed (out->size values, or
   NULL for ones): accumulates the vector-Jacobian product into the gradients of every tensor
