@@ -129,14 +129,16 @@ void CfxBiasActForward(CfxActivation act, PetscInt R, PetscInt C, const PetscRea
 #pragma omp parallel for schedule(static) if (nb > 1)
   for (PetscInt blk = 0; blk < nb; blk++) {
     PetscInt r0 = blk * rb, r1 = PetscMin(R, r0 + rb);
-    if (b)
-      for (PetscInt r = r0; r < r1; r++) {
-        PetscReal *y = Y + r * C;
+    PetscReal *t = (z && act != CFX_ACT_NONE) ? z : Y; /* the pre-activation goes straight to z when kept */
+    for (PetscInt r = r0; r < r1; r++) {
+      PetscReal *y = Y + r * C, *u = t + r * C;
+      if (b) {
 #pragma omp simd
-        for (PetscInt c = 0; c < C; c++) y[c] += b[c];
-      }
-    if (z) memcpy(z + r0 * C, Y + r0 * C, sizeof(PetscReal) * (size_t)((r1 - r0) * C));
-    if (act != CFX_ACT_NONE) k->actf(act, (r1 - r0) * C, Y + r0 * C, Y + r0 * C);
+        for (PetscInt c = 0; c < C; c++) u[c] = y[c] + b[c];
+      } else if (u != y)
+        memcpy(u, y, sizeof(PetscReal) * (size_t)C);
+    }
+    if (act != CFX_ACT_NONE) k->actf(act, (r1 - r0) * C, t + r0 * C, Y + r0 * C);
   }
 }
 
@@ -183,14 +185,17 @@ void CfxChannelBiasActForward(CfxActivation act, PetscInt B, PetscInt C, PetscIn
 #pragma omp parallel for schedule(static) if (nb > 1)
   for (PetscInt blk = 0; blk < nb; blk++) {
     PetscInt r0 = blk * rb, r1 = PetscMin(R, r0 + rb);
-    if (b)
-      for (PetscInt r = r0; r < r1; r++) {
-        PetscReal *y = Y + r * N, bc = b[r % C];
+    PetscReal *t = (z && act != CFX_ACT_NONE) ? z : Y;
+    for (PetscInt r = r0; r < r1; r++) {
+      PetscReal *y = Y + r * N, *u = t + r * N;
+      if (b) {
+        PetscReal bc = b[r % C];
 #pragma omp simd
-        for (PetscInt j = 0; j < N; j++) y[j] += bc;
-      }
-    if (z) memcpy(z + r0 * N, Y + r0 * N, sizeof(PetscReal) * (size_t)((r1 - r0) * N));
-    if (act != CFX_ACT_NONE) k->actf(act, (r1 - r0) * N, Y + r0 * N, Y + r0 * N);
+        for (PetscInt j = 0; j < N; j++) u[j] = y[j] + bc;
+      } else if (u != y)
+        memcpy(u, y, sizeof(PetscReal) * (size_t)N);
+    }
+    if (act != CFX_ACT_NONE) k->actf(act, (r1 - r0) * N, t + r0 * N, Y + r0 * N);
   }
 }
 
