@@ -41,6 +41,7 @@ PetscErrorCode CfxINEUSCreate(MPI_Comm comm, CfxINEUS *s)
   p->test_seed       = 20260;
   p->ckpt_every      = 1;
   p->query_fraction  = 0.5;
+  p->average         = 0.5;
   *s                 = p;
   PetscFunctionReturn(0);
 }
@@ -153,6 +154,7 @@ PetscErrorCode CfxINEUSSetFromOptions(CfxINEUS s)
   PetscCheck(s->lr > 0 && s->lr_decay > 0 && s->lr_decay <= 1 && s->lr_min > 0 && s->time_budget >= 0 && s->tol >= 0, s->comm, PETSC_ERR_ARG_OUTOFRANGE,
              "INEUS needs lr > 0, 0 < lr_decay <= 1, lr_min > 0, time_budget >= 0, tol >= 0; found %g, %g, %g, %g, %g", (double)s->lr, (double)s->lr_decay, (double)s->lr_min, (double)s->time_budget,
              (double)s->tol);
+  PetscCheck(s->average >= 0 && s->average <= 1, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "-ineus_average must be in [0, 1], found %g", (double)s->average);
   PetscCheck(seed >= 0 && tseed >= 0, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "Seeds must be >= 0");
   s->seed      = (uint64_t)seed;
   s->test_seed = (uint64_t)tseed;
@@ -474,8 +476,9 @@ PetscErrorCode CfxINEUSSolve(CfxINEUS s)
   if (s->nhist == 0) PetscCall(AddRecord(s, 0, 0, -1));
   while ((s->reason = StopReason(s)) == CFX_INEUS_ITERATING) {
     PetscReal lr = PetscMax(s->lr * PetscPowReal(s->lr_decay, (PetscReal)s->k), s->lr_min), lsum = 0;
-    PetscInt ntail = 0, tail = PetscMax(s->inner / 4, 1);
+    PetscInt ntail = 0, tail = PetscMax(s->inner / 4, 1), navg = 0, npar, avg_from = s->inner - PetscMax((PetscInt)(s->average * s->inner), 1);
     PetscBool out_of_time = PETSC_FALSE;
+    PetscReal *theta, *avg = NULL;
 
     PetscCall(PetscTime(&tstart));
     PetscCall(PetscLogEventBegin(CFX_INEUS_Outer, 0, 0, 0, 0));
@@ -489,6 +492,13 @@ PetscErrorCode CfxINEUSSolve(CfxINEUS s)
         lsum += loss;
         ntail++;
       }
+      if (s->average > 0 && i >= avg_from) { /* tail (Polyak) average of the parameters */
+        PetscCall(CfxParamSetGetArrays(s->params, &theta, NULL));
+        PetscCall(CfxParamSetGetSize(s->params, &npar));
+        if (!avg) PetscCall(PetscCalloc1(npar, &avg));
+        for (PetscInt j = 0; j < npar; j++) avg[j] += theta[j];
+        navg++;
+      }
       if (s->time_budget > 0) { /* all ranks take the same decision: rank 0's clock */
         int stop;
         PetscCall(PetscTime(&tnow));
@@ -496,6 +506,10 @@ PetscErrorCode CfxINEUSSolve(CfxINEUS s)
         PetscCallMPI(MPI_Bcast(&stop, 1, MPI_INT, 0, s->comm));
         out_of_time = stop ? PETSC_TRUE : PETSC_FALSE;
       }
+    }
+    if (avg) { /* the iterate is the average: it carries less of the step noise */
+      for (PetscInt j = 0; j < npar; j++) theta[j] = avg[j] / navg;
+      PetscCall(PetscFree(avg));
     }
     s->k++;
     PetscCall(ValidationChange(s, &change));

@@ -46,6 +46,7 @@ static PetscErrorCode RunAttributes(CfxINEUS s, PetscInt *n, char names[][32], c
   ADD_TEXT("ineus_forced_jump", "%s", s->lab.forced_jump ? "true" : "false");
   ADD_TEXT("ineus_antithetic", "%s", s->lab.antithetic ? "true" : "false");
   ADD_TEXT("ineus_query_fraction", "%.17g", (double)s->query_fraction);
+  ADD_TEXT("ineus_average", "%.17g", (double)s->average);
   ADD_TEXT("ineus_lr", "%.17g", (double)s->lr);
   ADD_TEXT("ineus_lr_decay", "%.17g", (double)s->lr_decay);
   ADD_TEXT("ineus_lr_min", "%.17g", (double)s->lr_min);
@@ -54,7 +55,7 @@ static PetscErrorCode RunAttributes(CfxINEUS s, PetscInt *n, char names[][32], c
   PetscFunctionReturn(0);
 }
 
-#define MAX_RUN_ATTRS 24
+#define MAX_RUN_ATTRS 32
 
 /*@C
   CfxINEUSSaveCheckpoint - Collective. Writes the solver state to `file` (atomically, through

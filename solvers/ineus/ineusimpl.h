@@ -72,7 +72,7 @@ struct _n_CfxINEUS {
   /* iteration */
   PetscInt outer, inner, batch, nval, ntest;
   CfxPIDELabelOptions lab;
-  PetscReal tol, lr, lr_decay, lr_min, time_budget, query_fraction;
+  PetscReal tol, lr, lr_decay, lr_min, time_budget, query_fraction, average;
   uint64_t seed, test_seed;
   PetscBool monitor;
   /* checkpoints: file and period in outer iterations (0: only at the end) */
