@@ -22,5 +22,7 @@ PETSC_INTERN PetscErrorCode CfxCommandRollout(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandLGP(MPI_Comm, int, char **);
 PETSC_INTERN PetscErrorCode CfxCommandIneus(MPI_Comm, int, char **);
 PETSC_INTERN const char CfxCommandIneusSummary[], CfxCommandIneusUsage[];
+PETSC_INTERN PetscErrorCode CfxCommandSnapo(MPI_Comm, int, char **);
+PETSC_INTERN const char CfxSnapoUsage[]; /* its `conflux help snapo` text, beside the command */
 
 PETSC_INTERN PetscErrorCode CfxCommandPositional(int, char **, PetscInt, const char *[]);

@@ -112,6 +112,7 @@ static const CfxCommand commands[] = {
      "  writes /mean [K+1, d], /std [K+1, d], /energy [K+1] (LGP posterior-mean energy), attribute h\n",
      CfxCommandLGP},
     {"ineus", CfxCommandIneusSummary, CfxCommandIneusUsage, CfxCommandIneus},
+    {"snapo", "SNAPO: train a neural policy in a differentiable simulator; value and all sensitivities from one adjoint sweep", CfxSnapoUsage, CfxCommandSnapo},
 };
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 

@@ -37,6 +37,8 @@
 #pragma once
 
 #include <conflux/cfxtensor.h>
+#include <conflux/cfxoptim.h>
+#include <conflux/cfxnn.h>
 
 /* ---- Scalar kernels: return the value, store the derivative(s) if the pointer is not NULL. */
 PETSC_EXTERN PetscReal CfxSnapoSoftplusMax(PetscReal, PetscReal, PetscReal *);                      /* x, beta */
@@ -98,6 +100,28 @@ typedef struct {
    random numbers), grad, nreduce, tensors, result. */
 PETSC_EXTERN PetscErrorCode CfxSnapoEvaluate(MPI_Comm, const CfxSnapoModelOps *, const CfxSnapoPolicy *, PetscInt, PetscInt, uint64_t, PetscBool, PetscInt, CfxTensor[], CfxSnapoResult *);
 
+/* The standard policy: y = gain * MLP(x), tanh hidden layers, parameters named "policy.*"
+   (add them to a CfxParamSet with CfxModuleAddParameters(p.net, set)). Arguments: comm,
+   nin, width, depth (hidden layers), nout, gain, seed. */
+typedef struct {
+  CfxModule net;
+  PetscReal gain;
+} CfxSnapoMLP;
+PETSC_EXTERN PetscErrorCode CfxSnapoMLPCreate(MPI_Comm, PetscInt, PetscInt, PetscInt, PetscInt, PetscReal, uint64_t, CfxSnapoMLP *);
+PETSC_EXTERN PetscErrorCode CfxSnapoMLPGetPolicy(CfxSnapoMLP *, CfxSnapoPolicy *);
+PETSC_EXTERN PetscErrorCode CfxSnapoMLPDestroy(CfxSnapoMLP *);
+
+/* Training: `iters` optimizer steps maximising J over the parameters of the optimizer's
+   parameter set; step k draws a fresh batch of `paths` common-random-number paths with seed
+   seed + k. history (iters values, or NULL) receives each step's batch value; monitor > 0
+   prints a progress line every monitor steps. */
+typedef struct {
+  PetscInt iters, paths, block;
+  uint64_t seed;
+  PetscInt monitor;
+} CfxSnapoTrainParams;
+PETSC_EXTERN PetscErrorCode CfxSnapoTrain(MPI_Comm, const CfxSnapoModelOps *, const CfxSnapoPolicy *, CfxOptimizer, const CfxSnapoTrainParams *, PetscReal[]);
+
 /* ---- S1: natural gas storage (docs/snapo.md)
    Daily decisions t = 0..T-1 (dt = 1/365 yr). Log-OU factor X_0 = 0,
    X_{t+1} = alpha X_t + b xi_t, alpha = exp(-kappa dt), b = sigma sqrt((1 - alpha^2)/(2 kappa));
@@ -118,6 +142,9 @@ typedef struct {
 } CfxSnapoGasParams;
 typedef struct _n_CfxSnapoGas *CfxSnapoGas;
 PETSC_EXTERN PetscErrorCode CfxSnapoGasSetDefaults(CfxSnapoGasParams *);
+/* Options -gas_kappa, -gas_sigma, -gas_imax, -gas_i0, -gas_qin, -gas_qout (per day),
+   -gas_cost, -gas_penalty, -gas_beta, -gas_eps, -gas_nsteps (listed by -help). */
+PETSC_EXTERN PetscErrorCode CfxSnapoGasParamsSetFromOptions(MPI_Comm, CfxSnapoGasParams *);
 /* F_t = 20 + 5 cos(2 pi (t - 15)/365), t = 0..n-1 */
 PETSC_EXTERN PetscErrorCode CfxSnapoGasDefaultCurve(PetscInt, PetscReal[]);
 /* HDF5 forward curve: dataset /forward_curve [T] (double); Read allocates (PetscFree). */

@@ -1,20 +1,33 @@
 /* The SNAPO evaluation driver: paths in blocks, one tape per block over the whole horizon,
    one reverse sweep per block giving the gradient with respect to the policy parameters and
    every model input together. */
-#include <cfximpl.h>
-#include <conflux/cfxsnapo.h>
+#include "snapoimpl.h"
 
 static PetscLogEvent SNAPO_Forward, SNAPO_Reverse;
+static PetscBool SnapoPackageInitialized = PETSC_FALSE;
+/* One tape kept from evaluation to evaluation: its arena stays at the high-water size of a
+   block's horizon, so repeated evaluations (training steps, bump revaluations) neither
+   allocate nor first-touch fresh memory. Guarded against re-entrant use. */
+static CfxTape SnapoTape        = NULL;
+static PetscBool SnapoTapeInUse = PETSC_FALSE;
 
-static PetscErrorCode SnapoInitializePackage(void)
+static PetscErrorCode SnapoFinalizePackage(void)
 {
-  static PetscBool done = PETSC_FALSE;
-
   PetscFunctionBegin;
-  if (done) PetscFunctionReturn(0);
-  done = PETSC_TRUE;
+  PetscCall(CfxTapeDestroy(&SnapoTape));
+  SnapoTapeInUse          = PETSC_FALSE;
+  SnapoPackageInitialized = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SnapoInitializePackage(void)
+{
+  PetscFunctionBegin;
+  if (SnapoPackageInitialized) PetscFunctionReturn(0);
+  SnapoPackageInitialized = PETSC_TRUE;
   PetscCall(PetscLogEventRegister("SnapoForward", CFX_CLASSID, &SNAPO_Forward));
   PetscCall(PetscLogEventRegister("SnapoReverse", CFX_CLASSID, &SNAPO_Reverse));
+  PetscCall(PetscRegisterFinalize(SnapoFinalizePackage));
   PetscFunctionReturn(0);
 }
 
@@ -39,7 +52,10 @@ PetscErrorCode CfxSnapoEvaluate(MPI_Comm comm, const CfxSnapoModelOps *m, const 
   /* contiguous path ranges per rank: path i is the same draws on any rank count */
   lo = (npaths * rank) / size;
   hi = (npaths * (rank + 1)) / size;
-  PetscCall(CfxTapeCreate(PETSC_COMM_SELF, &tape));
+  PetscCheck(!SnapoTapeInUse, comm, PETSC_ERR_ARG_WRONGSTATE, "CfxSnapoEvaluate called from inside a model or policy callback of another evaluation");
+  if (!SnapoTape) PetscCall(CfxTapeCreate(PETSC_COMM_SELF, &SnapoTape));
+  tape           = SnapoTape;
+  SnapoTapeInUse = PETSC_TRUE;
   PetscCall(CfxTapeSetRecording(tape, grad));
   PetscCall(PetscMalloc2((size_t)PetscMax(block * T * nn, 1), &noise, block, &seedv));
   for (PetscInt b0 = lo; b0 < hi; b0 += block) {
@@ -85,7 +101,7 @@ PetscErrorCode CfxSnapoEvaluate(MPI_Comm comm, const CfxSnapoModelOps *m, const 
     PetscCall(CfxTapeReset(tape));
   }
   PetscCall(PetscFree2(noise, seedv));
-  PetscCall(CfxTapeDestroy(&tape));
+  SnapoTapeInUse = PETSC_FALSE;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPIU_SUM, comm));
   if (grad)
     for (PetscInt k = 0; k < nreduce; k++) {

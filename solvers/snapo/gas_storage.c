@@ -32,6 +32,25 @@ PetscErrorCode CfxSnapoGasSetDefaults(CfxSnapoGasParams *p)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode CfxSnapoGasParamsSetFromOptions(MPI_Comm comm, CfxSnapoGasParams *p)
+{
+  PetscFunctionBegin;
+  PetscOptionsBegin(comm, NULL, "S1 gas storage (CfxSnapoGas)", "CfxSnapoGas");
+  PetscCall(PetscOptionsInt("-gas_nsteps", "Daily decisions T (a curve file sets it)", NULL, p->nsteps, &p->nsteps, NULL));
+  PetscCall(PetscOptionsReal("-gas_kappa", "Mean reversion of the log factor (per year)", NULL, p->kappa, &p->kappa, NULL));
+  PetscCall(PetscOptionsReal("-gas_sigma", "Volatility of the log factor (per sqrt year)", NULL, p->sigma, &p->sigma, NULL));
+  PetscCall(PetscOptionsReal("-gas_imax", "Capacity I_max", NULL, p->imax, &p->imax, NULL));
+  PetscCall(PetscOptionsReal("-gas_i0", "Initial inventory I_0 (terminal I_T >= I_0)", NULL, p->i0, &p->i0, NULL));
+  PetscCall(PetscOptionsReal("-gas_qin", "Injection limit per day", NULL, p->qin, &p->qin, NULL));
+  PetscCall(PetscOptionsReal("-gas_qout", "Withdrawal limit per day", NULL, p->qout, &p->qout, NULL));
+  PetscCall(PetscOptionsReal("-gas_cost", "Cost per unit injected or withdrawn", NULL, p->cost, &p->cost, NULL));
+  PetscCall(PetscOptionsReal("-gas_penalty", "Terminal penalty weight lambda", NULL, p->penalty, &p->penalty, NULL));
+  PetscCall(PetscOptionsReal("-gas_beta", "Sharpness beta of the terminal softplus penalty", NULL, p->beta, &p->beta, NULL));
+  PetscCall(PetscOptionsReal("-gas_eps", "Width eps of the smooth |a| in the cost", NULL, p->eps_abs, &p->eps_abs, NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CfxSnapoGasDefaultCurve(PetscInt n, PetscReal F[])
 {
   PetscFunctionBegin;

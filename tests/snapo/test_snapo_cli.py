@@ -1,0 +1,109 @@
+"""conflux snapo end to end, on a 30-day gas storage (so every run takes a fraction of a second):
+-help lists the options and writes nothing; -train lowers nothing it should not and raises the
+batch value; the result file holds the value, policy, inputs, named sensitivities (adjoint and
+bump agree) and timings, and no .tmp is left; a stored policy reloaded with -policy gives the
+same value bitwise; a curve file is read; 1 and 2 ranks agree; an existing file is not
+replaced without -force; bad options fail with one message.
+
+usage: test_snapo_cli.py CONFLUX MPIEXEC WORKDIR
+"""
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+conflux, mpiexec, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+os.chdir(work)
+failures = []
+SMALL = ["-problem", "gas_storage", "-gas_nsteps", "30", "-paths", "64", "-block", "16"]
+
+
+def run(args, nranks=1, timeout=120):
+    cmd = ([mpiexec, "-n", str(nranks), "--oversubscribe"] if nranks > 1 else []) + [conflux, "snapo"] + args
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        failures.append(name)
+
+
+for f in os.listdir("."):
+    os.remove(f)
+
+# -help: usage, options with their defaults, exit 0, no file written
+r = run(["-help", "-o", "help.h5"])
+check("help_status", r.returncode == 0, r.stderr)
+check("help_usage", "Usage: conflux snapo -problem" in r.stdout, r.stdout[:300])
+check("help_defaults", "-gas_kappa <10. : 10.>" in r.stdout and "-train_iters <now 300" in r.stdout and "-train_lr <0.02" in r.stdout, r.stdout[-3000:])
+check("help_writes_nothing", not os.path.exists("help.h5"))
+
+# training with a monitor, then adjoint and bump sensitivities
+r = run(SMALL + ["-train", "-train_iters", "12", "-train_paths", "32", "-train_monitor_every", "4", "-sensitivities", "both", "-bump_h", "1e-6", "-o", "r.h5"])
+check("train_status", r.returncode == 0, r.stdout + r.stderr)
+out = r.stdout
+check("monitor_lines", out.count("  step ") == 3 and "step   12/12" in out, out)
+check("headline", "storage value J =" in out and "33 sensitivities from one reverse sweep" in out and "33 revaluations" in out, out)
+check("no_tmp_left", not os.path.exists("r.h5.tmp"))
+with h5py.File("r.h5", "r") as f:
+    check("attrs", f.attrs["problem"] in ("gas_storage", b"gas_storage"), str(dict(f.attrs)))
+    v, se = f["value"][0], f["value_stderr"][0]
+    check("value_finite", np.isfinite(v) and se > 0, f"{v} {se}")
+    hist = f["training/batch_value"][:]
+    check("history", hist.shape == (12,) and hist[-4:].mean() > hist[:4].mean(), str(hist))
+    names = ["forward_curve", "sigma", "kappa", "cost"]
+    check("sens_names", all(n in f["sensitivities"] for n in names) and all(n in f["sensitivities_bump"] for n in names), str(list(f["sensitivities"])))
+    check("curve_len", f["sensitivities/forward_curve"].shape == (30,) and f["inputs/forward_curve"].shape == (30,))
+    adj = np.concatenate([f["sensitivities/" + n][:] for n in names])
+    bump = np.concatenate([f["sensitivities_bump/" + n][:] for n in names])
+    err = np.abs(adj - bump).max() / np.abs(adj).max()
+    check("adjoint_vs_bump", err < 1e-4, f"max rel diff {err:.2e}")
+    # the per-unit cost is paid on every unit moved: dJ/dc must be negative
+    check("dJ_dcost_negative", f["sensitivities/cost"][0] < 0, str(f["sensitivities/cost"][0]))
+    check("timings", all(k in f["timings"] for k in ["forward_cpu", "adjoint_cpu", "bump_cpu", "train_cpu"]), str(list(f["timings"])))
+    check("policy", len(f["policy"]) >= 6, str(list(f["policy"])))
+
+# the stored policy reproduces the value bitwise (same seed, same paths)
+r = run(SMALL + ["-policy", "r.h5", "-sensitivities", "none", "-o", "r2.h5"])
+check("reload_status", r.returncode == 0, r.stderr)
+with h5py.File("r.h5", "r") as a, h5py.File("r2.h5", "r") as b:
+    check("reload_same_value", a["value"][0] == b["value"][0], f"{a['value'][0]!r} vs {b['value'][0]!r}")
+    check("none_has_no_sens", "sensitivities" not in b)
+
+# a curve file: its values are the inputs, and a higher curve level changes the value
+curve = 30.0 + np.arange(30) * 0.5
+with h5py.File("curve.h5", "w") as f:
+    f["forward_curve"] = curve
+r = run(SMALL + ["-gas_curve", "curve.h5", "-policy", "r.h5", "-o", "rc.h5"])
+check("curve_status", r.returncode == 0, r.stderr)
+with h5py.File("rc.h5", "r") as f:
+    check("curve_read", np.array_equal(f["inputs/forward_curve"][:], curve))
+    # an upward-sloping curve pays for buying early and selling late
+    check("curve_changes_value", f["value"][0] != v)
+
+# 1 and 2 ranks: the same paths, so the same value up to the order of the final sum
+r = run(SMALL + ["-policy", "r.h5", "-o", "r_np2.h5"], nranks=2)
+check("np2_status", r.returncode == 0, r.stderr)
+check("np2_prints_once", r.stdout.count("wrote r_np2.h5") == 1, r.stdout)
+with h5py.File("r2.h5", "r") as a, h5py.File("r_np2.h5", "r") as b, h5py.File("r.h5", "r") as c:
+    check("np2_value", abs(a["value"][0] - b["value"][0]) <= 1e-12 * abs(a["value"][0]), f"{a['value'][0]!r} vs {b['value'][0]!r}")
+    d = np.abs(b["sensitivities/forward_curve"][:] - c["sensitivities/forward_curve"][:]).max()
+    check("np2_sens", d <= 1e-12 * np.abs(c["sensitivities/forward_curve"][:]).max(), f"{d:.2e}")
+
+# refusal to overwrite; bad options
+before = open("r.h5", "rb").read()
+r = run(SMALL + ["-o", "r.h5"])
+check("no_overwrite", r.returncode != 0 and open("r.h5", "rb").read() == before, r.stderr)
+r = run(SMALL + ["-problem", "nosuch", "-o", "x.h5"])
+check("bad_problem", r.returncode != 0 and not os.path.exists("x.h5"), r.stderr)
+r = run(SMALL + ["-paths", "0", "-o", "x.h5"])
+check("bad_paths", r.returncode != 0 and "-paths" in r.stderr and not os.path.exists("x.h5"), r.stderr)
+r = run(["stray", "-o", "x.h5"])
+check("positional_rejected", r.returncode != 0, r.stderr)
+
+print("FAILED: " + ", ".join(failures) if failures else "all passed")
+sys.exit(1 if failures else 0)
