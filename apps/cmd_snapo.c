@@ -5,8 +5,9 @@
 #include <hdf5.h>
 #include <time.h>
 
-static const char *const Problems[]    = {"gas_storage", "SnapoProblem", "SNAPO_", NULL};
-static const char *const SensMethods[] = {"adjoint", "bump", "both", "none", "SnapoSens", "SNAPO_SENS_", NULL};
+static const char *const Problems[]     = {"gas_storage", "pension", "pharma"};
+static const char *const QualityNames[] = {"yield", "purity", "particle_size", "residual_solvent", "degradant"};
+static const char *const SensMethods[]  = {"adjoint", "bump", "both", "none"};
 
 /* A named slice of a model input tensor: the sensitivities are written per slice. */
 typedef struct {
@@ -23,11 +24,13 @@ typedef struct {
   const char *value_name; /* what J is, for the printout */
   /* problem objects */
   CfxSnapoGas gas;
+  CfxSnapoPension pension;
+  CfxSnapoPharma pharma;
   CfxSnapoGasParams gp;
   PetscReal *curve;
 } Problem;
 
-const char CfxSnapoUsage[] = "Usage: conflux snapo -problem <gas_storage> [-train] [-policy RESULT.h5] [-sensitivities adjoint|bump|both|none] -o RESULT.h5 [options]\n"
+const char CfxSnapoUsage[] = "Usage: conflux snapo -problem <gas_storage|pension|pharma> [-train] [-policy RESULT.h5] [-sensitivities adjoint|bump|both|none] -o RESULT.h5 [options]\n"
                              "A policy MLP acts in the differentiable model; -train fits it by Adam on common random numbers\n"
                              "(a fresh batch of -train_paths paths per step). The trained (or loaded) policy is then evaluated on\n"
                              "-paths paths: value J and its Monte Carlo error, and the sensitivity of J to every model input,\n"
@@ -36,14 +39,14 @@ const char CfxSnapoUsage[] = "Usage: conflux snapo -problem <gas_storage> [-trai
                              "  /value, /value_stderr, /paths, /seed; /policy/<parameter>; /inputs/<name>; /sensitivities/<name>\n"
                              "  (adjoint) and /sensitivities_bump/<name>; /training/batch_value; /timings/*; root attribute problem.\n"
                              "Options (default in brackets):\n"
-                             "  -problem <gas_storage>       model (docs/snapo.md)                                 [gas_storage]\n"
+                             "  -problem <gas_storage|pension|pharma>  model (docs/snapo.md)                      [gas_storage]\n"
                              "  -train                       train the policy first                                [false]\n"
                              "  -policy FILE                 start from /policy of an earlier result               [random init]\n"
                              "  -sensitivities <adjoint|bump|both|none>                                            [adjoint]\n"
-                             "  -paths <n>, -block <n>       evaluation paths, paths per tape                      [gas: 10000, 1000]\n"
+                             "  -paths <n>, -block <n>       evaluation paths, paths per tape  [gas 10000, 1000; pension 4000, 500; pharma 256, 256]\n"
                              "  -seed <s>                    evaluation paths (common random numbers)              [1]\n"
                              "  -bump_h <h>                  one-sided bump h max(|p|, 1)                          [1e-4]\n"
-                             "  -train_iters <n>             Adam steps                                            [300]\n"
+                             "  -train_iters <n>             Adam steps                                            [500]\n"
                              "  -train_paths <n>             paths per step                                        [256]\n"
                              "  -train_seed <s>              step k uses seed s + k                                [1000]\n"
                              "  -train_lr, -train_schedule, -train_lr_min, ... every CfxOptimizer option           [0.02, cosine, 0.002]\n"
@@ -53,6 +56,10 @@ const char CfxSnapoUsage[] = "Usage: conflux snapo -problem <gas_storage> [-trai
                              "  -gas_curve FILE              /forward_curve [T] (e.g. data/snapo/forward_curve.h5) [20 + 5 cos(2 pi (t-15)/365)]\n"
                              "  -gas_kappa, -gas_sigma, -gas_imax, -gas_i0, -gas_qin, -gas_qout, -gas_cost, -gas_penalty,\n"
                              "  -gas_beta, -gas_eps          S1 parameters                [10, 0.8, 1, 0, 0.01, 0.02, 0.1, 50, 1e4, 1e-4]\n"
+                             "  -pension_nodes <K>           key-rate nodes = risk factors N_rf; -pension_* parameters        [10]\n"
+                             "  -pharma_*                    S3 process parameters (cooling, seed, wash, dryer T, kinetics)\n"
+                             "pharma with adjoint sensitivities also runs one reverse sweep per quality output (yield, purity,\n"
+                             "particle size, residual solvent, degradant) and writes /quality and /sensitivities_quality.\n"
                              "  -force                       replace an existing RESULT.h5\n";
 
 static double Cpu(void) { return (double)clock() / CLOCKS_PER_SEC; }
@@ -91,10 +98,51 @@ static PetscErrorCode SetupGas(MPI_Comm comm, Problem *pb)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode SetupPension(MPI_Comm comm, Problem *pb)
+{
+  CfxSnapoPensionParams pp;
+  CfxTensor curve, mkt;
+
+  PetscFunctionBegin;
+  PetscCall(CfxSnapoPensionSetDefaults(&pp));
+  PetscCall(CfxSnapoPensionParamsSetFromOptions(comm, &pp));
+  PetscCall(CfxSnapoPensionCreate(&pp, NULL, &pb->pension));
+  PetscCall(CfxSnapoPensionGetModel(pb->pension, &pb->m));
+  PetscCall(CfxSnapoPensionGetInputs(pb->pension, &curve, &mkt));
+  pb->ninputs    = 2;
+  pb->in[0]      = (Input){"zero_curve", "dJ/dr_k at the key-rate nodes (the risk factors)", curve, 0, curve->size};
+  pb->in[1]      = (Input){"asset_params", "dJ/d(mu_1..4, sigma_1..4) of the asset classes", mkt, 0, mkt->size};
+  pb->npaths     = 4000;
+  pb->block      = 500;
+  pb->value_name = "ALM objective";
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetupPharma(MPI_Comm comm, Problem *pb)
+{
+  CfxSnapoPharmaParams pp;
+  CfxTensor kin;
+
+  PetscFunctionBegin;
+  PetscCall(CfxSnapoPharmaSetDefaults(&pp));
+  PetscCall(CfxSnapoPharmaParamsSetFromOptions(comm, &pp));
+  PetscCall(CfxSnapoPharmaCreate(&pp, &pb->pharma));
+  PetscCall(CfxSnapoPharmaGetModel(pb->pharma, &pb->m));
+  PetscCall(CfxSnapoPharmaGetInputs(pb->pharma, &kin));
+  pb->ninputs    = 1;
+  pb->in[0]      = (Input){"process_params", "dJ/dp, p = (ln A1, E1/R, ln A2, E2/R, cooling rate, seed loading, wash volumes, dryer T)", kin, 0, kin->size};
+  pb->npaths     = 256;
+  pb->block      = 256;
+  pb->value_name = "yield with purity penalty";
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ProblemDestroy(Problem *pb)
 {
   PetscFunctionBegin;
   PetscCall(CfxSnapoGasDestroy(&pb->gas));
+  PetscCall(CfxSnapoPensionDestroy(&pb->pension));
+  PetscCall(CfxSnapoPharmaDestroy(&pb->pharma));
   PetscCall(PetscFree(pb->curve));
   PetscFunctionReturn(0);
 }
@@ -184,7 +232,7 @@ PetscErrorCode CfxCommandSnapo(MPI_Comm comm, int argc, char **argv)
   PetscReal gain = 5, bump_h = 1e-4, dp = 0, tdp = 0;
   PetscBool help, train = PETSC_FALSE, force = PETSC_FALSE, reference = PETSC_FALSE;
   char out[PETSC_MAX_PATH_LEN] = "", policyFile[PETSC_MAX_PATH_LEN] = "", tmp[PETSC_MAX_PATH_LEN];
-  CfxSnapoTrainParams tp = {300, 256, 256, 1000, 25};
+  CfxSnapoTrainParams tp = {500, 256, 256, 1000, 25};
   Problem pb;
   CfxSnapoMLP mlp = {NULL, 1};
   CfxSnapoPolicy pol;
@@ -192,7 +240,7 @@ PetscErrorCode CfxCommandSnapo(MPI_Comm comm, int argc, char **argv)
   CfxOptimizer opt = NULL;
   CfxSnapoResult rv, ra;
   CfxTensor tens[8];
-  PetscReal *adj = NULL, *bump = NULL, *hist = NULL, t_train = 0, c_train = 0, t_fwd = 0, c_fwd = 0, t_adj = 0, c_adj = 0, t_bump = 0, c_bump = 0;
+  PetscReal qval[5], qsens[40], t_q = -1, c_q = 0, *adj = NULL, *bump = NULL, *hist = NULL, t_train = 0, c_train = 0, t_fwd = 0, c_fwd = 0, t_adj = 0, c_adj = 0, t_bump = 0, c_bump = 0;
   PetscLogDouble w0, w1;
   double c0;
   PetscMPIInt rank;
@@ -201,10 +249,12 @@ PetscErrorCode CfxCommandSnapo(MPI_Comm comm, int argc, char **argv)
   PetscCall(CfxCommandPositional(argc, argv, 0, NULL));
   PetscCall(PetscMemzero(&pb, sizeof(pb)));
   PetscOptionsBegin(comm, NULL, "conflux snapo", "CfxSnapo");
-  PetscCall(PetscOptionsEList("-problem", "Model", NULL, Problems, 1, Problems[problem], &problem, NULL));
+  PetscCall(PetscOptionsEList("-problem", "Model", NULL, Problems, 3, Problems[problem], &problem, NULL));
   PetscOptionsEnd();
   switch (problem) {
     case 0: PetscCall(SetupGas(comm, &pb)); break;
+    case 1: PetscCall(SetupPension(comm, &pb)); break;
+    case 2: PetscCall(SetupPharma(comm, &pb)); break;
   }
   npaths = pb.npaths;
   block  = pb.block;
@@ -303,6 +353,30 @@ PetscErrorCode CfxCommandSnapo(MPI_Comm comm, int argc, char **argv)
     PetscCall(PetscPrintf(comm, "adjoint: %" PetscInt_FMT " sensitivities from one reverse sweep, %.3f s wall, %.3f s CPU (forward + reverse; %.2f x the forward in CPU)\n", nsens, (double)t_adj,
                           (double)c_adj, (double)(c_adj / PetscMax(c_fwd, 1e-9))));
   }
+  if (pb.pharma && (sens == 0 || sens == 2)) { /* one reverse sweep per quality output */
+    CfxTensor par;
+    PetscCall(CfxSnapoPharmaGetInputs(pb.pharma, &par));
+    PetscCall(PetscTime(&w0));
+    c0 = Cpu();
+    for (PetscInt k = 0; k < 5; k++) {
+      CfxSnapoResult rq;
+      PetscCall(CfxSnapoPharmaSetOutput(pb.pharma, k));
+      PetscCall(CfxTensorZeroGrad(par));
+      PetscCall(CfxSnapoEvaluate(comm, &pb.m, &pol, npaths, block, (uint64_t)seed, PETSC_TRUE, 1, &par, &rq));
+      qval[k] = rq.value;
+      PetscCall(PetscArraycpy(qsens + 8 * k, par->grad, 8));
+    }
+    c_q = Cpu() - c0;
+    PetscCall(PetscTime(&w1));
+    t_q = w1 - w0;
+    PetscCall(CfxSnapoPharmaSetOutput(pb.pharma, -1));
+    PetscCall(PetscPrintf(comm, "quality: 5 outputs x 8 inputs from 5 reverse sweeps in %.1f ms wall, %.1f ms CPU; the 20 ICH Q8 sensitivities (process parameters):\n", (double)(1e3 * t_q),
+                          (double)(1e3 * c_q)));
+    PetscCall(PetscPrintf(comm, "  %-17s %12s %12s %12s %12s %12s\n", "output", "value", "d/d cool", "d/d seed", "d/d wash", "d/d T_dry"));
+    for (PetscInt k = 0; k < 5; k++)
+      PetscCall(PetscPrintf(comm, "  %-17s % .5e % .5e % .5e % .5e % .5e\n", QualityNames[k], (double)qval[k], (double)qsens[8 * k + 4], (double)qsens[8 * k + 5], (double)qsens[8 * k + 6],
+                            (double)qsens[8 * k + 7]));
+  }
   if (sens == 1 || sens == 2) {
     PetscInt off = 0;
     PetscCall(PetscMalloc1(nsens, &bump));
@@ -393,6 +467,16 @@ PetscErrorCode CfxCommandSnapo(MPI_Comm comm, int argc, char **argv)
         PetscCall(PetscSNPrintf(path, sizeof(path), "sensitivities_bump/%s", pb.in[k].name));
         PetscCall(WriteArray(f, path, pb.in[k].count, bump + off, pb.in[k].description));
       }
+    }
+    if (t_q >= 0) {
+      for (PetscInt k = 0; k < 5; k++) {
+        PetscCall(PetscSNPrintf(path, sizeof(path), "quality/%s", QualityNames[k]));
+        PetscCall(WriteScalar(f, path, qval[k], "mean over paths"));
+        PetscCall(PetscSNPrintf(path, sizeof(path), "sensitivities_quality/%s", QualityNames[k]));
+        PetscCall(WriteArray(f, path, 8, qsens + 8 * k, "d(output)/dp, p = (ln A1, E1/R, ln A2, E2/R, cooling rate, seed loading, wash volumes, dryer T)"));
+      }
+      PetscCall(WriteScalar(f, "timings/quality_wall", t_q, "5 reverse sweeps (with their forwards), seconds"));
+      PetscCall(WriteScalar(f, "timings/quality_cpu", c_q, "process CPU seconds, rank 0"));
     }
     if (hist) PetscCall(WriteArray(f, "training/batch_value", tp.iters, hist, "batch value J per optimizer step"));
     PetscCall(WriteScalar(f, "timings/forward_wall", t_fwd, "seconds"));

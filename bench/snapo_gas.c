@@ -5,7 +5,7 @@
    sensitivities, N in {1, 12, 52, 365} (N one-sided revaluations, each run). Wall and process
    CPU seconds are both printed (the CPU figure is robust to other load on the machine).
    One JSON line per measurement.
-   Options: -iters 300 -train_paths 256 -eval_paths 20000 -cost_paths 256 -cost_reps 3 -skip_train,
+   Options: -iters 500 -train_paths 256 -eval_paths 20000 -cost_paths 256 -cost_reps 3 -skip_train,
    and every CfxOptimizer option (-train_lr 0.02, -train_schedule cosine, -train_lr_min 0.002).
    T_fwd and T_adj are the minimum over -cost_reps repetitions after a warm-up (the evaluation
    tape keeps its arena, so no repetition allocates); each bump revaluation runs once.
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
   CfxOptimizer opt;
   CfxTensor F, mkt, red[16];
   CfxSnapoResult r;
-  CfxSnapoTrainParams tp = {300, 256, 256, 1000, 0};
+  CfxSnapoTrainParams tp = {500, 256, 256, 1000, 0};
   PetscReal Fv[365], dp;
   PetscInt epaths = 20000, cpaths = 256, reps = 3, npar;
   PetscBool skip = PETSC_FALSE;

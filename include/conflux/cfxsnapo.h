@@ -172,3 +172,53 @@ PETSC_EXTERN PetscErrorCode CfxSnapoGasGetViolation(CfxSnapoGas, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxSnapoGasIntrinsic(const CfxSnapoGasParams *, const PetscReal[], PetscInt, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxSnapoGasDP(const CfxSnapoGasParams *, const PetscReal[], PetscInt, PetscInt, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxSnapoGasLSMC(MPI_Comm, const CfxSnapoGasParams *, const PetscReal[], PetscInt, PetscInt, uint64_t, PetscReal *, PetscReal *);
+
+/* ---- S2: pension asset-liability management (pension.c; docs/snapo.md). Built from tape
+   ops. Monthly steps; liabilities are a level benefit for `nmonths` months discounted on a
+   zero curve with `nnodes` key-rate nodes (the risk factors N_rf, maturities tau_max k/K);
+   4 correlated lognormal asset classes; policy = softmax weights (4 logits) from the funding
+   ratio, time and curve features; smooth sponsor contributions below full funding;
+   J = s - (a/2) s^2 - gamma (contributions)/PV_0 with s the terminal surplus over PV_0.
+   Inputs with requires_grad: curve [K] and assets [8] = (mu_1..4, sigma_1..4). */
+typedef struct {
+  PetscInt nsteps, nnodes, nmonths; /* T = 120, K = 10, M = 360 */
+  PetscReal tau_max, benefit;       /* 30 years, 1/12 per month */
+  PetscReal funding0, kappa, beta;  /* A_0/PV_0 = 0.9, 1/12 of the deficit per month, 50 */
+  PetscReal aversion, gamma;        /* a = 2, gamma = 0.5 */
+  PetscReal r_short, r_long;        /* default curve 0.025 -> 0.035 */
+  PetscReal mu[4], sigma[4], corr[16];
+} CfxSnapoPensionParams;
+typedef struct _n_CfxSnapoPension *CfxSnapoPension;
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionSetDefaults(CfxSnapoPensionParams *);
+/* Options -pension_nsteps, -pension_nodes, -pension_months, -pension_tau_max, -pension_benefit,
+   -pension_funding0, -pension_kappa, -pension_beta, -pension_aversion, -pension_gamma,
+   -pension_r_short, -pension_r_long, -pension_mu m1,..,m4, -pension_sigma s1,..,s4. */
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionParamsSetFromOptions(MPI_Comm, CfxSnapoPensionParams *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionDefaultCurve(const CfxSnapoPensionParams *, PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionCreate(const CfxSnapoPensionParams *, const PetscReal[], CfxSnapoPension *); /* curve [K] or NULL */
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionGetModel(CfxSnapoPension, CfxSnapoModelOps *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionGetInputs(CfxSnapoPension, CfxTensor *, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionDestroy(CfxSnapoPension *);
+
+/* ---- S3: pharmaceutical 4-unit chain (pharma.c; docs/snapo.md). Batch reactor A -> B -> C
+   (Arrhenius, RK4, policy temperature in (290, 350) K per step), crystalliser, filter/wash,
+   dryer; 5 quality outputs (yield, purity, particle size, residual solvent, degradant).
+   The objective is the training objective (yield with a purity penalty) or, after
+   CfxSnapoPharmaSetOutput(k), quality output k: 5 reverse sweeps give all sensitivities.
+   Inputs [8] = (ln A1, E1/R, ln A2, E2/R, cooling rate, seed loading, wash volumes, dryer T). */
+typedef struct {
+  PetscInt nsteps;                   /* 40 RK4 steps */
+  PetscReal t_react;                 /* 4 h */
+  PetscReal lnA1, E1, lnA2, E2;      /* 25, 8000 K, 28.947, 10000 K */
+  PetscReal cool, seed, wash, t_dry; /* 10 K/h, 2 %, 3 volumes, 330 K */
+} CfxSnapoPharmaParams;
+typedef struct _n_CfxSnapoPharma *CfxSnapoPharma;
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaSetDefaults(CfxSnapoPharmaParams *);
+/* Options -pharma_nsteps, -pharma_t_react, -pharma_lnA1, -pharma_E1, -pharma_lnA2, -pharma_E2,
+   -pharma_cool, -pharma_seed, -pharma_wash, -pharma_t_dry. */
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaParamsSetFromOptions(MPI_Comm, CfxSnapoPharmaParams *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaCreate(const CfxSnapoPharmaParams *, CfxSnapoPharma *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaSetOutput(CfxSnapoPharma, PetscInt); /* -1: training objective; 0..4 */
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaGetModel(CfxSnapoPharma, CfxSnapoModelOps *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaGetInputs(CfxSnapoPharma, CfxTensor *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaDestroy(CfxSnapoPharma *);

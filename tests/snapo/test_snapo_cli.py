@@ -39,7 +39,7 @@ for f in os.listdir("."):
 r = run(["-help", "-o", "help.h5"])
 check("help_status", r.returncode == 0, r.stderr)
 check("help_usage", "Usage: conflux snapo -problem" in r.stdout, r.stdout[:300])
-check("help_defaults", "-gas_kappa <10. : 10.>" in r.stdout and "-train_iters <now 300" in r.stdout and "-train_lr <0.02" in r.stdout, r.stdout[-3000:])
+check("help_defaults", "-gas_kappa <10. : 10.>" in r.stdout and "-train_iters <now 500" in r.stdout and "-train_lr <0.02" in r.stdout, r.stdout[-3000:])
 check("help_writes_nothing", not os.path.exists("help.h5"))
 
 # training with a monitor, then adjoint and bump sensitivities
@@ -84,6 +84,27 @@ with h5py.File("rc.h5", "r") as f:
     check("curve_read", np.array_equal(f["inputs/forward_curve"][:], curve))
     # an upward-sloping curve pays for buying early and selling late
     check("curve_changes_value", f["value"][0] != v)
+
+# the shipped curve file holds the default curve: same value as without it (to rounding of cos)
+shipped = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "snapo", "forward_curve.h5")
+r = run(["-problem", "gas_storage", "-paths", "64", "-block", "16", "-gas_curve", shipped, "-sensitivities", "none", "-o", "rs.h5"])
+r0 = run(["-problem", "gas_storage", "-paths", "64", "-block", "16", "-sensitivities", "none", "-o", "rs0.h5"])
+check("shipped_curve_status", r.returncode == 0 and r0.returncode == 0, r.stderr + r0.stderr)
+with h5py.File("rs.h5", "r") as a, h5py.File("rs0.h5", "r") as b:
+    check("shipped_curve_is_default", a["inputs/forward_curve"].shape == (365,) and abs(a["value"][0] - b["value"][0]) <= 1e-12 * abs(b["value"][0]), f"{a['value'][0]!r} vs {b['value'][0]!r}")
+
+# pension and pharma run end to end (small sizes); pharma writes the 5 x 8 quality sensitivities
+r = run(["-problem", "pension", "-pension_nsteps", "12", "-pension_nodes", "25", "-paths", "32", "-block", "16", "-train", "-train_iters", "3", "-train_paths", "16", "-o", "rp.h5"])
+check("pension_status", r.returncode == 0, r.stdout + r.stderr)
+with h5py.File("rp.h5", "r") as f:
+    check("pension_sens", f["sensitivities/zero_curve"].shape == (25,) and f["sensitivities/asset_params"].shape == (8,) and np.all(np.isfinite(f["sensitivities/zero_curve"][:])))
+r = run(["-problem", "pharma", "-paths", "8", "-block", "8", "-o", "rph.h5"])
+check("pharma_status", r.returncode == 0 and "20 ICH Q8 sensitivities" in r.stdout, r.stdout + r.stderr)
+with h5py.File("rph.h5", "r") as f:
+    q = ["yield", "purity", "particle_size", "residual_solvent", "degradant"]
+    check("pharma_quality", all(f["sensitivities_quality/" + n].shape == (8,) for n in q) and 0 < f["quality/purity"][0] < 1, str(list(f)))
+    # a hotter dryer leaves less solvent and makes more degradant
+    check("pharma_signs", f["sensitivities_quality/residual_solvent"][7] < 0 and f["sensitivities_quality/degradant"][7] > 0)
 
 # 1 and 2 ranks: the same paths, so the same value up to the order of the final sum
 r = run(SMALL + ["-policy", "r.h5", "-o", "r_np2.h5"], nranks=2)
