@@ -85,7 +85,7 @@ static PetscErrorCode Simulate(MPI_Comm comm)
 
 static PetscErrorCode Fit(MPI_Comm comm)
 {
-  char data[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
+  char data[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", val[PETSC_MAX_PATH_LEN] = "";
   PetscInt ntraj, nsteps, d, m, model = 0;
   PetscReal h, *q, *u, nll;
   PetscBool force = PETSC_FALSE, fit = PETSC_TRUE, set;
@@ -96,7 +96,8 @@ static PetscErrorCode Fit(MPI_Comm comm)
   PetscOptionsBegin(comm, NULL, "conflux lgp fit", "CfxLGP");
   PetscCall(PetscOptionsString("-data", "Trajectory file", NULL, data, data, sizeof(data), NULL));
   PetscCall(PetscOptionsEList("-model", "Model (same as -lgp_model)", NULL, CfxLGPModels, 3, CfxLGPModels[model], &model, &set));
-  PetscCall(PetscOptionsBool("-ml2", "Fit hyperparameters by ML-II (TAO)", NULL, fit, &fit, NULL));
+  PetscCall(PetscOptionsBool("-ml2", "Fit hyperparameters by ML-II (TAO), or by -lgp_fit_select", NULL, fit, &fit, NULL));
+  PetscCall(PetscOptionsString("-validate", "Held-out trajectory file: choose the length scales by rollouts on it (-lgp_fit_select validation)", NULL, val, val, sizeof(val), NULL));
   PetscCall(PetscOptionsString("-o", "Output model file", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "Overwrite the output", NULL, force, &force, NULL));
   PetscOptionsEnd();
@@ -107,6 +108,18 @@ static PetscErrorCode Fit(MPI_Comm comm)
   PetscCall(CfxLGPSetData(lgp, ntraj, nsteps, d, h, q, m, u));
   if (set) PetscCall(CfxLGPSetModel(lgp, (CfxLGPModel)model));
   PetscCall(CfxLGPSetFromOptions(lgp));
+  if (val[0]) {
+    PetscInt vt, vn, vd, vm;
+    PetscReal vh, *vq, *vu;
+    PetscCall(CfxLGPTrajectoryRead(comm, val, &vt, &vn, &vd, &vh, &vq, &vm, &vu));
+    PetscCheck(vd == d && vm == m && PetscAbsReal(vh - h) <= 1e-12 * h, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "%s: expected d = %" PetscInt_FMT ", m = %" PetscInt_FMT ", h = %g as in %s, found %" PetscInt_FMT ", %" PetscInt_FMT ", %g", val, d, m, (double)h, data, vd, vm, (double)vh);
+    PetscCall(CfxLGPSetValidationData(lgp, vt, vn, vq, vu));
+    PetscCall(CfxLGPSetSelectionGrid(lgp, PETSC_TRUE, 0, NULL));
+    PetscCall(PetscFree(vq));
+    PetscCall(PetscFree(vu));
+    fit = PETSC_TRUE;
+  }
   PetscCall(PetscTime(&t0));
   if (fit)
     PetscCall(CfxLGPFit(lgp));

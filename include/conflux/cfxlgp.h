@@ -75,6 +75,10 @@ PETSC_EXTERN PetscErrorCode CfxSEKernelAtomCovariance(const CfxSEKernel *, const
 
 typedef struct _n_CfxLGP *CfxLGP;
 
+/* A known prior mean m(z) of the latent function (L_d on the pair for dlgp, L(q, v) for clgp):
+   its value, gradient [dim] and Hessian [dim*dim, row-major] at z; any output may be NULL. */
+typedef PetscErrorCode (*CfxLGPMeanFn)(PetscInt dim, const PetscReal z[], PetscReal *val, PetscReal grad[], PetscReal hess[], void *ctx);
+
 PETSC_EXTERN PetscErrorCode CfxLGPCreate(MPI_Comm, CfxLGP *);
 PETSC_EXTERN PetscErrorCode CfxLGPDestroy(CfxLGP *);
 PETSC_EXTERN PetscErrorCode CfxLGPSetModel(CfxLGP, CfxLGPModel);
@@ -91,6 +95,10 @@ PETSC_EXTERN PetscErrorCode CfxLGPSetGauge(CfxLGP, CfxLGPGauge, const PetscReal[
 PETSC_EXTERN PetscErrorCode CfxLGPSetJitter(CfxLGP, PetscReal, PetscReal);
 PETSC_EXTERN PetscErrorCode CfxLGPSetFitMask(CfxLGP, PetscBool, PetscBool, PetscBool);
 PETSC_EXTERN PetscErrorCode CfxLGPSetNARXExtrapolate(CfxLGP, PetscBool);
+PETSC_EXTERN PetscErrorCode CfxLGPSetPriorMean(CfxLGP, CfxLGPMeanFn, void *);
+PETSC_EXTERN PetscErrorCode CfxLGPSetValidationData(CfxLGP, PetscInt, PetscInt, const PetscReal[], const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxLGPSetSelectionGrid(CfxLGP, PetscBool, PetscInt, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxLGPValidationError(CfxLGP, PetscInt, PetscInt, const PetscReal[], const PetscReal[], PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxLGPSetFromOptions(CfxLGP);
 PETSC_EXTERN PetscErrorCode CfxLGPSetUp(CfxLGP);
 PETSC_EXTERN PetscErrorCode CfxLGPView(CfxLGP, PetscViewer);
@@ -112,6 +120,7 @@ PETSC_EXTERN PetscErrorCode CfxLGPPosteriorFunctionals(CfxLGP, PetscInt, const P
 PETSC_EXTERN PetscErrorCode CfxLGPLagrangian(CfxLGP, const PetscReal[], PetscReal *, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxLGPEnergy(CfxLGP, const PetscReal[], const PetscReal[], PetscReal *, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxLGPMomentum(CfxLGP, const PetscReal[], const PetscReal[], PetscReal[], PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxLGPGetDELFunctionals(CfxLGP, const PetscReal[], const PetscReal[], const PetscReal[], PetscInt[], CfxLGPAtom[]);
 PETSC_EXTERN PetscErrorCode CfxLGPDELResidual(CfxLGP, const PetscReal[], const PetscReal[], const PetscReal[], const PetscReal[], const PetscReal[], PetscReal[], PetscReal[]);
 
 /* Rollouts: q0, q1 given; u[steps+1][m] or NULL; outputs q[(steps+1) d] (q[0..1] = q0, q1),

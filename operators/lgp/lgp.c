@@ -62,6 +62,13 @@ PetscErrorCode CfxLGPCreate(MPI_Comm comm, CfxLGP *lgp)
   l->newtonTol   = 1e-10;
   l->newtonMaxit = 50;
   l->maxJump     = 10;
+  l->ngrid       = 5;
+  l->grid[0]     = 0.25;
+  l->grid[1]     = 0.5;
+  l->grid[2]     = 1;
+  l->grid[3]     = 2;
+  l->grid[4]     = 4;
+  l->selScore    = -1;
   *lgp           = l;
   PetscFunctionReturn(0);
 }
@@ -85,6 +92,7 @@ PetscErrorCode CfxLGPDestroy(CfxLGP *lgp)
   if (!*lgp) PetscFunctionReturn(0);
   PetscCall(CfxLGPReset(*lgp));
   PetscCall(PetscFree3((*lgp)->q, (*lgp)->u, (*lgp)->B));
+  PetscCall(PetscFree2((*lgp)->vq, (*lgp)->vu));
   PetscCall(PetscFree(*lgp));
   PetscFunctionReturn(0);
 }
@@ -251,6 +259,40 @@ PetscErrorCode CfxLGPSetNARXExtrapolate(CfxLGP lgp, PetscBool flg)
   PetscFunctionReturn(0);
 }
 
+/*@C
+  CfxLGPSetPriorMean - A known prior mean m of the latent function (NULL to remove): the GP
+  then models L - m. Used for a known part of the Lagrangian (e.g. the kinetic energy), and to
+  check the machinery with an exactly known Lagrangian. With a prior mean the gauge rows may be
+  dropped (-lgp_gauge none): m fixes the gauge. Not for narx; models with a prior mean cannot be
+  saved (the callback is code).
+@*/
+PetscErrorCode CfxLGPSetPriorMean(CfxLGP lgp, CfxLGPMeanFn fn, void *ctx)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(lgp, 1);
+  lgp->meanFn  = fn;
+  lgp->meanCtx = ctx;
+  lgp->setup   = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* c * (d/dz_j) m(z), or m(z) for j = -1 (0 without a prior mean). */
+PetscErrorCode CfxLGPPriorMeanAtom(CfxLGP lgp, const PetscReal z[], PetscInt j, PetscReal *v)
+{
+  PetscReal g[CFX_LGP_MAX_DIM];
+
+  PetscFunctionBegin;
+  *v = 0;
+  if (!lgp->meanFn) PetscFunctionReturn(0);
+  if (j < 0)
+    PetscCall(lgp->meanFn(2 * lgp->d, z, v, NULL, NULL, lgp->meanCtx));
+  else {
+    PetscCall(lgp->meanFn(2 * lgp->d, z, NULL, g, NULL, lgp->meanCtx));
+    *v = g[j];
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CfxLGPSetFitMask(CfxLGP lgp, PetscBool ell, PetscBool sf, PetscBool noise)
 {
   PetscFunctionBegin;
@@ -303,6 +345,15 @@ PetscErrorCode CfxLGPSetFromOptions(CfxLGP lgp)
   PetscCheck(!set || (n == 2 && bounds[0] < bounds[1]), lgp->comm, PETSC_ERR_ARG_WRONG, "-lgp_fit_bounds: expected lo,hi with lo < hi");
   lgp->fitLo = bounds[0];
   lgp->fitHi = bounds[1];
+  {
+    PetscInt sel = lgp->selectValidation ? 1 : 0, ng = 16;
+    PetscReal grid[16];
+    const char *const sels[] = {"mlii", "validation", "LGPSelect", "LGP_SELECT_", NULL};
+    PetscCall(PetscArraycpy(grid, lgp->grid, lgp->ngrid));
+    PetscCall(PetscOptionsEList("-lgp_fit_select", "How CfxLGPFit chooses hyperparameters: ML-II or held-out rollouts", "CfxLGPSetSelectionGrid", sels, 2, sels[sel], &sel, NULL));
+    PetscCall(PetscOptionsRealArray("-lgp_fit_ell_grid", "Length-scale candidates of -lgp_fit_select validation", "CfxLGPSetSelectionGrid", grid, &ng, &set));
+    PetscCall(CfxLGPSetSelectionGrid(lgp, sel ? PETSC_TRUE : PETSC_FALSE, set ? ng : 0, grid));
+  }
   PetscCall(PetscOptionsBool("-lgp_narx_extrapolate", "NARX learns q_{k+1} - (2 q_k - q_{k-1}) instead of q_{k+1}", "CfxLGPSetNARXExtrapolate", lgp->narxExtrapolate, &lgp->narxExtrapolate, NULL));
   PetscCall(PetscOptionsReal("-lgp_newton_tol", "Newton step tolerance (relative)", "CfxLGPStep", lgp->newtonTol, &lgp->newtonTol, NULL));
   PetscCall(PetscOptionsInt("-lgp_newton_maxit", "Newton iterations per step", "CfxLGPStep", lgp->newtonMaxit, &lgp->newtonMaxit, NULL));
@@ -337,9 +388,10 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
     lgp->nrhs = 1;
     if (ngauge) npts++;
     maxAtoms = ndel * d * (lgp->model == CFX_LGP_DLGP ? 2 : 4) + ngauge;
-    PetscCheck(ngauge || m, lgp->comm, PETSC_ERR_ARG_WRONG,
-               "LGP: without gauge rows and without known forcing every DEL observation is 0 and the posterior mean is L = 0; use -lgp_gauge value|momentum|both or give inputs u");
+    PetscCheck(ngauge || m || lgp->meanFn, lgp->comm, PETSC_ERR_ARG_WRONG,
+               "LGP: without gauge rows, known forcing or a prior mean every DEL observation is 0 and the posterior mean is L = 0; use -lgp_gauge value|momentum|both or give inputs u");
   }
+  PetscCheck(!lgp->meanFn || lgp->model != CFX_LGP_NARX, lgp->comm, PETSC_ERR_ARG_WRONG, "LGP: a prior mean needs a Lagrangian model (dlgp or clgp), not narx");
   lgp->npts   = npts;
   lgp->natoms = maxAtoms;
   PetscCall(PetscMalloc3(lgp->n + 1, &lgp->ostart, lgp->n, &lgp->onoise, lgp->n * lgp->nrhs, &lgp->Y));
@@ -424,6 +476,13 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
 #undef ATOM
   lgp->ostart[o] = a;
   lgp->natoms    = a;
+  if (lgp->meanFn) /* the GP models L - m: subtract the functionals of the prior mean */
+    for (PetscInt r = 0; r < o; r++)
+      for (PetscInt ia = lgp->ostart[r]; ia < lgp->ostart[r + 1]; ia++) {
+        PetscReal v;
+        PetscCall(CfxLGPPriorMeanAtom(lgp, lgp->pts + lgp->apt[ia] * D, lgp->aj[ia], &v));
+        lgp->Y[r] -= lgp->ac[ia] * v;
+      }
   PetscCheck(o == lgp->n, PETSC_COMM_SELF, PETSC_ERR_PLIB, "LGP: built %" PetscInt_FMT " rows, expected %" PetscInt_FMT, o, lgp->n);
   PetscCall(PetscMalloc3(lgp->n * lgp->n, &lgp->K, lgp->n * lgp->n, &lgp->F, lgp->n * lgp->nrhs, &lgp->alpha));
   PetscCall(PetscMalloc1(lgp->n, &lgp->piv));
@@ -634,6 +693,7 @@ PetscErrorCode CfxLGPMeanDerivatives(CfxLGP lgp, PetscInt rr, const PetscReal z[
   if (val) *val = 0;
   if (grad) PetscCall(PetscArrayzero(grad, D));
   if (hess) PetscCall(PetscArrayzero(hess, D * D));
+  if (lgp->meanFn) PetscCall(lgp->meanFn(D, z, val, grad, hess, lgp->meanCtx));
   for (PetscInt mf = 0; mf < lgp->rffM; mf++) { /* prior sample sqrt(2 sf2 / M) sum_m w_m cos(omega_m . z + b_m) */
     const PetscReal *om = lgp->rffOmega + mf * D, w = lgp->rffScale * lgp->rffW[mf * lgp->nrhs + rr];
     PetscReal arg = lgp->rffPhase[mf], c, sn;
@@ -705,6 +765,11 @@ PetscErrorCode CfxLGPPosteriorFunctionals(CfxLGP lgp, PetscInt nf, const PetscIn
     for (PetscInt f = 0; f < nf; f++) {
       PetscReal s = 0;
       for (PetscInt o = 0; o < n; o++) s += kf[f * n + o] * lgp->alpha[o];
+      for (PetscInt ia = off[f]; ia < off[f + 1]; ia++) {
+        PetscReal v;
+        PetscCall(CfxLGPPriorMeanAtom(lgp, atoms[ia].z, atoms[ia].j, &v));
+        s += atoms[ia].c * v;
+      }
       mean[f] = s;
     }
   if (cov) {
@@ -753,5 +818,7 @@ PetscErrorCode CfxLGPView(CfxLGP lgp, PetscViewer viewer)
   if (lgp->setup)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  Gram: n = %" PetscInt_FMT ", relative jitter %g, %s (rank %" PetscInt_FMT ")\n", lgp->n, (double)lgp->jitter,
                                      lgp->pivoted ? "pivoted Cholesky" : "Cholesky", lgp->rank));
+  if (lgp->selScore >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  length scales selected by held-out rollouts: max position error %g\n", (double)lgp->selScore));
+  if (lgp->meanFn) PetscCall(PetscViewerASCIIPrintf(viewer, "  prior mean: user function\n"));
   PetscFunctionReturn(0);
 }

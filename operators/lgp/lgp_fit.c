@@ -85,8 +85,11 @@ static PetscErrorCode FormFunctionGradient(Tao tao, Vec x, PetscReal *f, Vec g, 
   PetscFunctionReturn(0);
 }
 
+PETSC_INTERN PetscErrorCode CfxLGPSelectByValidation(CfxLGP);
+
 /*@C
-  CfxLGPFit - ML-II: minimises the negative log marginal likelihood over the free
+  CfxLGPFit - With CfxLGPSetSelectionGrid(lgp, PETSC_TRUE, ...) (-lgp_fit_select validation):
+  chooses the length scales by held-out rollouts (see there). Otherwise ML-II: minimises the negative log marginal likelihood over the free
   log-hyperparameters (CfxLGPSetFitMask()) within the bounds -lgp_fit_bounds, with TAO
   (type TAOBLMVM by default; options prefix -lgp_, e.g. -lgp_tao_monitor, -lgp_tao_max_it),
   then sets the model up at the optimum.
@@ -103,6 +106,12 @@ PetscErrorCode CfxLGPFit(CfxLGP lgp)
 
   PetscFunctionBegin;
   PetscCheck(lgp->q, lgp->comm, PETSC_ERR_ORDER, "CfxLGPFit: call CfxLGPSetData() first");
+  if (lgp->selectValidation) {
+    PetscCall(PetscLogEventBegin(CFX_LGP_Fit, 0, 0, 0, 0));
+    PetscCall(CfxLGPSelectByValidation(lgp));
+    PetscCall(PetscLogEventEnd(CFX_LGP_Fit, 0, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscLogEventBegin(CFX_LGP_Fit, 0, 0, 0, 0));
   c.lgp   = lgp;
   c.nfree = 0;
@@ -170,5 +179,172 @@ PetscErrorCode CfxLGPCosineInput(PetscInt n, PetscReal h, PetscReal A, PetscReal
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < n; k++) u[k] = A * PetscCosReal(Omega * k * h);
+  PetscFunctionReturn(0);
+}
+
+/* ---- Hyperparameter selection by held-out rollouts ----------------------------------------
+   ML-II sees the DEL rows only through their zero targets and the few gauge rows, so it can
+   prefer length scales that interpolate the data yet roll out poorly. Selection instead rolls
+   the mean out on trajectories the model was not conditioned on and keeps the candidate with
+   the smallest position error. */
+
+/*@C
+  CfxLGPSetValidationData - Held-out trajectories q[ntraj][nsteps][d] (and inputs u, required
+  when the training data have inputs) for CfxLGPValidationError() and for selection by
+  validation in CfxLGPFit(). Copies the data. Call after CfxLGPSetData().
+@*/
+PetscErrorCode CfxLGPSetValidationData(CfxLGP lgp, PetscInt ntraj, PetscInt nsteps, const PetscReal q[], const PetscReal u[])
+{
+  const PetscInt d = lgp->d, m = lgp->m;
+
+  PetscFunctionBegin;
+  PetscCheck(d, lgp->comm, PETSC_ERR_ORDER, "CfxLGPSetValidationData: call CfxLGPSetData() first");
+  PetscCheck(ntraj >= 1 && nsteps >= 3, lgp->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxLGPSetValidationData: expected >= 1 trajectory of >= 3 snapshots, found %" PetscInt_FMT " x %" PetscInt_FMT, ntraj,
+             nsteps);
+  PetscCheck(!m || u, lgp->comm, PETSC_ERR_ARG_NULL, "CfxLGPSetValidationData: the training data have %" PetscInt_FMT " inputs; give u for the validation data too", m);
+  PetscCall(CfxCheckFinite(lgp->comm, "CfxLGPSetValidationData: positions q", ntraj * nsteps * d, q));
+  PetscCall(PetscFree2(lgp->vq, lgp->vu));
+  PetscCall(PetscMalloc2(ntraj * nsteps * d, &lgp->vq, ntraj * nsteps * m, &lgp->vu));
+  PetscCall(PetscArraycpy(lgp->vq, q, ntraj * nsteps * d));
+  if (m) PetscCall(PetscArraycpy(lgp->vu, u, ntraj * nsteps * m));
+  lgp->nvtraj  = ntraj;
+  lgp->nvsteps = nsteps;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  CfxLGPSetSelectionGrid - validation = PETSC_TRUE makes CfxLGPFit() choose the length scales
+  by held-out rollouts instead of ML-II: every pair (a, b) of grid values is tried as
+  ell = (a for the first d coordinates, b for the last d), scored by CfxLGPValidationError()
+  on the validation data, or, without validation data, by leave-one-trajectory-out (each
+  trajectory rolled out by the model conditioned on the others; mean of the fold errors).
+  ngrid = 0 keeps the grid (default 0.25, 0.5, 1, 2, 4).
+@*/
+PetscErrorCode CfxLGPSetSelectionGrid(CfxLGP lgp, PetscBool validation, PetscInt ngrid, const PetscReal grid[])
+{
+  PetscFunctionBegin;
+  PetscCheck(ngrid >= 0 && ngrid <= 16, lgp->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxLGPSetSelectionGrid: expected 0..16 grid values, found %" PetscInt_FMT, ngrid);
+  for (PetscInt i = 0; i < ngrid; i++) {
+    PetscCheck(grid[i] > 0 && PetscIsNormalReal(grid[i]), lgp->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxLGPSetSelectionGrid: expected positive length scales, found %g", (double)grid[i]);
+    lgp->grid[i] = grid[i];
+  }
+  if (ngrid) lgp->ngrid = ngrid;
+  lgp->selectValidation = validation;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  CfxLGPValidationError - Rolls the posterior mean out on each trajectory q[ntraj][nsteps][d]
+  from its first two snapshots (inputs u when the model has them) and returns the largest
+  position error over all steps; PETSC_INFINITY when a rollout fails (Newton divergence).
+@*/
+PetscErrorCode CfxLGPValidationError(CfxLGP lgp, PetscInt ntraj, PetscInt nsteps, const PetscReal q[], const PetscReal u[], PetscReal *err)
+{
+  const PetscInt d = lgp->d, m = lgp->m;
+  PetscReal *Q;
+
+  PetscFunctionBegin;
+  PetscCheck(lgp->setup, lgp->comm, PETSC_ERR_ORDER, "CfxLGPValidationError: call CfxLGPSetUp() first");
+  PetscCheck(!m || u, lgp->comm, PETSC_ERR_ARG_NULL, "CfxLGPValidationError: the model has %" PetscInt_FMT " inputs; give u", m);
+  *err = 0;
+  PetscCall(PetscMalloc1(nsteps * d, &Q));
+  for (PetscInt t = 0; t < ntraj && *err < PETSC_INFINITY; t++) {
+    const PetscReal *qt = q + t * nsteps * d;
+    PetscInt fail;
+    PetscCall(CfxLGPRolloutTry(lgp, qt, qt + d, nsteps - 1, m ? u + t * nsteps * m : NULL, Q, &fail));
+    if (fail >= 0)
+      *err = PETSC_INFINITY;
+    else
+      for (PetscInt i = 0; i < nsteps * d; i++) *err = PetscMax(*err, PetscAbsReal(Q[i] - qt[i]));
+  }
+  PetscCall(PetscFree(Q));
+  PetscFunctionReturn(0);
+}
+
+/* A model with the settings of src conditioned on src's trajectories except `skip`. */
+static PetscErrorCode LeaveOneOut(CfxLGP src, PetscInt skip, CfxLGP *out)
+{
+  const PetscInt N = src->nsteps, d = src->d, m = src->m;
+  PetscReal *q, *u;
+  CfxLGP l;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2((src->ntraj - 1) * N * d, &q, (src->ntraj - 1) * N * m, &u));
+  for (PetscInt t = 0, s = 0; t < src->ntraj; t++) {
+    if (t == skip) continue;
+    PetscCall(PetscArraycpy(q + s * N * d, src->q + t * N * d, N * d));
+    if (m) PetscCall(PetscArraycpy(u + s * N * m, src->u + t * N * m, N * m));
+    s++;
+  }
+  PetscCall(CfxLGPCreate(PETSC_COMM_SELF, &l));
+  PetscCall(CfxLGPSetData(l, src->ntraj - 1, N, d, src->h, q, m, u));
+  if (m) PetscCall(CfxLGPSetInputMatrix(l, src->B));
+  PetscCall(CfxLGPSetModel(l, src->model));
+  l->kern            = src->kern;
+  l->noise           = src->noise;
+  l->jitter0         = src->jitter0;
+  l->jitterMax       = src->jitterMax;
+  l->narxExtrapolate = src->narxExtrapolate;
+  l->newtonTol       = src->newtonTol;
+  l->newtonMaxit     = src->newtonMaxit;
+  l->maxJump         = src->maxJump;
+  l->maxStep         = PetscMax(l->maxStep, src->maxStep);
+  l->meanFn          = src->meanFn;
+  l->meanCtx         = src->meanCtx;
+  PetscCall(CfxLGPSetGauge(l, src->gauge, src->zb, src->Lb, src->pb));
+  PetscCall(PetscFree2(q, u));
+  *out = l;
+  PetscFunctionReturn(0);
+}
+
+/* Held-out score of the current hyperparameters of lgp. */
+static PetscErrorCode SelectionScore(CfxLGP lgp, PetscReal *score)
+{
+  const PetscInt N = lgp->nsteps, d = lgp->d, m = lgp->m;
+
+  PetscFunctionBegin;
+  if (lgp->nvtraj) {
+    PetscCall(CfxLGPSetUp(lgp));
+    PetscCall(CfxLGPValidationError(lgp, lgp->nvtraj, lgp->nvsteps, lgp->vq, lgp->vu, score));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(lgp->ntraj >= 2, lgp->comm, PETSC_ERR_ARG_WRONG, "LGP selection by validation: no validation data and only 1 trajectory to hold out");
+  *score = 0;
+  for (PetscInt t = 0; t < lgp->ntraj && *score < PETSC_INFINITY; t++) {
+    CfxLGP l;
+    PetscReal e;
+    PetscCall(LeaveOneOut(lgp, t, &l));
+    PetscCall(CfxLGPSetUp(l));
+    PetscCall(CfxLGPValidationError(l, 1, N, lgp->q + t * N * d, m ? lgp->u + t * N * m : NULL, &e));
+    *score = e < PETSC_INFINITY ? *score + e / lgp->ntraj : PETSC_INFINITY;
+    PetscCall(CfxLGPDestroy(&l));
+  }
+  PetscFunctionReturn(0);
+}
+
+PETSC_INTERN PetscErrorCode CfxLGPSelectByValidation(CfxLGP lgp)
+{
+  const PetscInt d = lgp->d, D = 2 * d;
+  PetscReal best = PETSC_INFINITY, bestEll[CFX_LGP_MAX_DIM];
+
+  PetscFunctionBegin;
+  PetscCheck(lgp->model != CFX_LGP_NARX || lgp->ntraj >= 2 || lgp->nvtraj, lgp->comm, PETSC_ERR_ARG_WRONG, "LGP selection by validation: nothing to validate on");
+  for (PetscInt a = 0; a < lgp->ngrid; a++)
+    for (PetscInt b = 0; b < lgp->ngrid; b++) {
+      PetscReal score;
+      for (PetscInt j = 0; j < D; j++) lgp->kern.ell[j] = lgp->grid[j < d ? a : b];
+      lgp->setup = PETSC_FALSE;
+      PetscCall(SelectionScore(lgp, &score));
+      PetscCall(PetscInfo(NULL, "LGP selection: ell (%g, %g): held-out max position error %g\n", (double)lgp->grid[a], (double)lgp->grid[b], (double)score));
+      if (score < best) {
+        best = score;
+        for (PetscInt j = 0; j < D; j++) bestEll[j] = lgp->kern.ell[j];
+      }
+    }
+  PetscCheck(best < PETSC_INFINITY, lgp->comm, PETSC_ERR_NOT_CONVERGED, "LGP selection by validation: every candidate length scale diverged on the held-out rollouts");
+  for (PetscInt j = 0; j < D; j++) lgp->kern.ell[j] = bestEll[j];
+  lgp->selScore = best;
+  lgp->setup    = PETSC_FALSE;
+  PetscCall(CfxLGPSetUp(lgp));
   PetscFunctionReturn(0);
 }

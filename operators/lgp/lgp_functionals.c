@@ -130,8 +130,12 @@ PetscErrorCode CfxLGPMomentum(CfxLGP lgp, const PetscReal x[], const PetscReal y
   PetscFunctionReturn(0);
 }
 
-/* Atoms of the d DEL functionals D2 L_d(q0, q1) + D1 L_d(q1, q2). */
-PETSC_INTERN PetscErrorCode CfxLGPDELAtoms(CfxLGP lgp, const PetscReal q0[], const PetscReal q1[], const PetscReal q2[], PetscInt off[], CfxLGPAtom atoms[])
+/*@C
+  CfxLGPGetDELFunctionals - Atoms of the d DEL functionals D2 L_d(q0, q1) + D1 L_d(q1, q2) of
+  the latent function (forcing excluded): functional i has atoms [off[i], off[i+1]); off has
+  d + 1 entries, atoms room for 4 d.
+@*/
+PetscErrorCode CfxLGPGetDELFunctionals(CfxLGP lgp, const PetscReal q0[], const PetscReal q1[], const PetscReal q2[], PetscInt off[], CfxLGPAtom atoms[])
 {
   const PetscInt d = lgp->d, D = 2 * d;
   PetscReal p[2] = {0, 0}, qq[2] = {0, 0}, s = 0, za[CFX_LGP_MAX_DIM], zb[CFX_LGP_MAX_DIM];
@@ -173,7 +177,7 @@ PetscErrorCode CfxLGPDELResidual(CfxLGP lgp, const PetscReal q0[], const PetscRe
   PetscReal f[CFX_LGP_MAX_DIM];
 
   PetscFunctionBegin;
-  PetscCall(CfxLGPDELAtoms(lgp, q0, q1, q2, off, atoms));
+  PetscCall(CfxLGPGetDELFunctionals(lgp, q0, q1, q2, off, atoms));
   PetscCall(CfxLGPPosteriorFunctionals(lgp, lgp->d, off, atoms, mean, cov));
   CfxLGPKnownForce(lgp, u0, u1, f);
   if (mean)

@@ -198,6 +198,7 @@ PetscErrorCode CfxLGPSave(CfxLGP lgp, const char name[], PetscBool overwrite)
 
   PetscFunctionBegin;
   PetscCheck(lgp->q, lgp->comm, PETSC_ERR_ORDER, "CfxLGPSave: the model has no data");
+  PetscCheck(!lgp->meanFn, lgp->comm, PETSC_ERR_SUP, "CfxLGPSave: a model with a prior mean function (a C callback) cannot be saved");
   PetscCall(CfxOutputCheckWritable(lgp->comm, name, overwrite));
   PetscCall(CfxOutputTempName(name, tmp, sizeof(tmp)));
   PetscCallMPI(MPI_Comm_rank(lgp->comm, &rank));

@@ -6,7 +6,6 @@
 
 PETSC_INTERN PetscErrorCode CfxLGPPairMap(CfxLGP, PetscReal[2], PetscReal[2], PetscReal *);
 PETSC_INTERN void CfxLGPPairPoint(CfxLGP, const PetscReal[2], const PetscReal[2], const PetscReal[], const PetscReal[], PetscReal[]);
-PETSC_INTERN PetscErrorCode CfxLGPDELAtoms(CfxLGP, const PetscReal[], const PetscReal[], const PetscReal[], PetscInt[], CfxLGPAtom[]);
 PETSC_INTERN void CfxLGPKnownForce(CfxLGP, const PetscReal[], const PetscReal[], PetscReal[]);
 PETSC_INTERN PetscErrorCode CfxLGPEnergyMean(CfxLGP, const PetscReal[], const PetscReal[], PetscReal *);
 
@@ -49,15 +48,19 @@ static PetscReal NormInf(PetscInt n, const PetscReal *x)
   return PetscIsInfOrNanReal(m) ? PETSC_INFINITY : m;
 }
 
-/*@C
-  CfxLGPStep - One step of the learned model: q2 from q0, q1 (and inputs u0, u1 on the
-  intervals (q0, q1), (q1, q2); NULL for none). LGP: Newton on the forced DEL of the posterior
-  mean from 2 q1 - q0, backtracking on |F|, converged when the update is below
-  newton_tol (1 + |q2|); failure (singular Jacobian, failed line search, iteration limit,
-  non-finite iterate, or a jump above max_jump times the largest training step) is an error
-  naming `step`. NARX: q2 = 2 q1 - q0 + mean correction.
-@*/
-PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const PetscReal q1[], const PetscReal u0[], const PetscReal u1[], PetscReal q2[])
+/* A failed step is an error naming the step, or (when `failed` is given) only reported. */
+#define STEP_CHECK(cond, ...)                                   \
+  do {                                                          \
+    if (PetscUnlikely(!(cond))) {                               \
+      if (failed) {                                             \
+        *failed = PETSC_TRUE;                                   \
+        PetscFunctionReturn(0);                                 \
+      }                                                         \
+      SETERRQ(lgp->comm, PETSC_ERR_NOT_CONVERGED, __VA_ARGS__); \
+    }                                                           \
+  } while (0)
+
+static PetscErrorCode StepImpl(CfxLGP lgp, PetscInt step, const PetscReal q0[], const PetscReal q1[], const PetscReal u0[], const PetscReal u1[], PetscReal q2[], PetscBool *failed)
 {
   const PetscInt d = lgp->d;
   PetscReal Fa[CFX_LGP_MAX_DIM], F[CFX_LGP_MAX_DIM], Ft[CFX_LGP_MAX_DIM], J[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM], dq[CFX_LGP_MAX_DIM], yt[CFX_LGP_MAX_DIM];
@@ -66,6 +69,7 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
   PetscInt it;
 
   PetscFunctionBegin;
+  if (failed) *failed = PETSC_FALSE;
   PetscCheck(lgp->setup, lgp->comm, PETSC_ERR_ORDER, "CfxLGPStep: call CfxLGPSetUp() or CfxLGPFit() first");
   if (lgp->model == CFX_LGP_NARX) {
     PetscReal zz[CFX_LGP_MAX_DIM];
@@ -78,7 +82,7 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
       PetscCall(CfxLGPMeanDerivatives(lgp, i, zz, &c, NULL, NULL));
       q2[i] = (lgp->narxExtrapolate ? 2 * q1[i] - q0[i] : 0) + c;
     }
-    PetscCheck(NormInf(d, q2) < PETSC_INFINITY, lgp->comm, PETSC_ERR_NOT_CONVERGED, "GP-NARX rollout step %" PetscInt_FMT ": non-finite prediction", step);
+    STEP_CHECK(NormInf(d, q2) < PETSC_INFINITY, "GP-NARX rollout step %" PetscInt_FMT ": non-finite prediction", step);
     PetscFunctionReturn(0);
   }
   PetscCall(CfxLGPPairMap(lgp, p, qq, &s));
@@ -96,10 +100,9 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
     lapack_int info;
     for (PetscInt i = 0; i < d; i++) dq[i] = -F[i];
     info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, (lapack_int)d, 1, J, (lapack_int)d, ipiv, dq, 1);
-    PetscCheck(info == 0, lgp->comm, PETSC_ERR_NOT_CONVERGED, "LGP rollout step %" PetscInt_FMT ": the DEL Jacobian dF/dq_{k+1} is singular (LAPACK info %d) at Newton iteration %" PetscInt_FMT, step,
-               (int)info, it);
+    STEP_CHECK(info == 0, "LGP rollout step %" PetscInt_FMT ": the DEL Jacobian dF/dq_{k+1} is singular (LAPACK info %d) at Newton iteration %" PetscInt_FMT, step, (int)info, it);
     ndq = NormInf(d, dq);
-    PetscCheck(ndq < PETSC_INFINITY, lgp->comm, PETSC_ERR_NOT_CONVERGED, "LGP rollout step %" PetscInt_FMT ": non-finite Newton update at iteration %" PetscInt_FMT, step, it);
+    STEP_CHECK(ndq < PETSC_INFINITY, "LGP rollout step %" PetscInt_FMT ": non-finite Newton update at iteration %" PetscInt_FMT, step, it);
     if (ndq <= lgp->newtonTol * (1 + NormInf(d, q2))) { /* converged: take the last small step without line search */
       for (PetscInt i = 0; i < d; i++) q2[i] += dq[i];
       break;
@@ -110,8 +113,8 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
       if (NormInf(d, Ft) <= (1 - 1e-4 * lambda) * nF) break;
       lambda *= 0.5;
       if (lambda < 1.0 / 1024 && (nF <= 1e3 * PETSC_MACHINE_EPSILON * scale || ndq <= 1e3 * lgp->newtonTol * (1 + NormInf(d, q2)))) break; /* at the round-off floor of F: converged */
-      PetscCheck(lambda >= 1.0 / 1024, lgp->comm, PETSC_ERR_NOT_CONVERGED,
-                 "LGP rollout step %" PetscInt_FMT ": Newton diverged (line search failed at iteration %" PetscInt_FMT ", |F| = %g, |dq| = %g)", step, it, (double)nF, (double)ndq);
+      STEP_CHECK(lambda >= 1.0 / 1024, "LGP rollout step %" PetscInt_FMT ": Newton diverged (line search failed at iteration %" PetscInt_FMT ", |F| = %g, |dq| = %g)", step, it, (double)nF,
+                 (double)ndq);
     }
     if (lambda < 1.0 / 1024) break;
     for (PetscInt i = 0; i < d; i++) {
@@ -120,12 +123,49 @@ PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const
     }
     nF = NormInf(d, F);
   }
-  PetscCheck(it < lgp->newtonMaxit, lgp->comm, PETSC_ERR_NOT_CONVERGED, "LGP rollout step %" PetscInt_FMT ": Newton did not converge in %" PetscInt_FMT " iterations (|F| = %g)", step,
-             lgp->newtonMaxit, (double)nF);
+  STEP_CHECK(it < lgp->newtonMaxit, "LGP rollout step %" PetscInt_FMT ": Newton did not converge in %" PetscInt_FMT " iterations (|F| = %g)", step, lgp->newtonMaxit, (double)nF);
   for (PetscInt i = 0; i < d; i++) jump = PetscMax(jump, PetscAbsReal(q2[i] - q1[i]));
-  PetscCheck(NormInf(d, q2) < PETSC_INFINITY && jump <= lgp->maxJump * lgp->maxStep, lgp->comm, PETSC_ERR_NOT_CONVERGED,
+  STEP_CHECK(NormInf(d, q2) < PETSC_INFINITY && jump <= lgp->maxJump * lgp->maxStep,
              "LGP rollout step %" PetscInt_FMT ": diverged, |q_{k+1} - q_k| = %g exceeds max_jump %g times the largest training step %g", step, (double)jump, (double)lgp->maxJump,
              (double)lgp->maxStep);
+  PetscFunctionReturn(0);
+}
+
+#undef STEP_CHECK
+
+/*@C
+  CfxLGPStep - One step of the learned model: q2 from q0, q1 (and inputs u0, u1 on the
+  intervals (q0, q1), (q1, q2); NULL for none). LGP: Newton on the forced DEL of the posterior
+  mean from 2 q1 - q0, backtracking on |F|, converged when the update is below
+  newton_tol (1 + |q2|); failure (singular Jacobian, failed line search, iteration limit,
+  non-finite iterate, or a jump above max_jump times the largest training step) is an error
+  naming `step`. NARX: q2 = 2 q1 - q0 + mean correction.
+@*/
+PetscErrorCode CfxLGPStep(CfxLGP lgp, PetscInt step, const PetscReal q0[], const PetscReal q1[], const PetscReal u0[], const PetscReal u1[], PetscReal q2[])
+{
+  PetscFunctionBegin;
+  PetscCall(StepImpl(lgp, step, q0, q1, u0, u1, q2, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* Mean rollout that stops at the first failed step instead of raising an error: *failStep is
+   that step, or -1 when all steps succeeded (used to score hyperparameters on held-out data). */
+PetscErrorCode CfxLGPRolloutTry(CfxLGP lgp, const PetscReal q0[], const PetscReal q1[], PetscInt steps, const PetscReal u[], PetscReal q[], PetscInt *failStep)
+{
+  const PetscInt d = lgp->d, m = lgp->m;
+
+  PetscFunctionBegin;
+  *failStep = -1;
+  PetscCall(PetscArraycpy(q, q0, d));
+  PetscCall(PetscArraycpy(q + d, q1, d));
+  for (PetscInt k = 1; k < steps; k++) {
+    PetscBool failed;
+    PetscCall(StepImpl(lgp, k, q + (k - 1) * d, q + k * d, m ? u + (k - 1) * m : NULL, m ? u + k * m : NULL, q + (k + 1) * d, &failed));
+    if (failed) {
+      *failStep = k;
+      break;
+    }
+  }
   PetscFunctionReturn(0);
 }
 
@@ -181,7 +221,7 @@ static PetscErrorCode Linearise(CfxLGP lgp, const PetscReal q0[], const PetscRea
       G[i * D + d + j] = g1;
     }
   /* S = J^{-1} cov(DEL residual of the GP at the predicted step) J^{-T} */
-  PetscCall(CfxLGPDELAtoms(lgp, q0, q1, q2, off, atoms));
+  PetscCall(CfxLGPGetDELFunctionals(lgp, q0, q1, q2, off, atoms));
   PetscCall(CfxLGPPosteriorFunctionals(lgp, d, off, atoms, NULL, T));
   for (PetscInt i = 0; i < d; i++)
     for (PetscInt j = 0; j < d; j++) {
@@ -230,12 +270,16 @@ PetscErrorCode CfxLGPRollout(CfxLGP lgp, const PetscReal q0[], const PetscReal q
       /* new joint covariance of (q_k, q_{k+1}) */
       for (PetscInt i = 0; i < d; i++)
         for (PetscInt j = 0; j < d; j++) {
-          PetscReal v = S[i * d + j];
-          for (PetscInt l = 0; l < D; l++) v += GC[i * D + l] * G[j * D + l];
-          Cn[i * D + j]           = C[(d + i) * D + d + j];
-          Cn[(d + i) * D + d + j] = v;
-          Cn[i * D + d + j]       = GC[j * D + d + i];
-          Cn[(d + j) * D + i]     = GC[j * D + d + i];
+          Cn[i * D + j]       = C[(d + i) * D + d + j];
+          Cn[i * D + d + j]   = GC[j * D + d + i];
+          Cn[(d + j) * D + i] = GC[j * D + d + i];
+          if (j < i) continue;
+          { /* computed once per pair and mirrored: the propagation is only a congruence for symmetric C,
+               and a round-off antisymmetric part would otherwise grow from step to step */
+            PetscReal v = 0.5 * (S[i * d + j] + S[j * d + i]);
+            for (PetscInt l = 0; l < D; l++) v += GC[i * D + l] * G[j * D + l];
+            Cn[(d + i) * D + d + j] = Cn[(d + j) * D + d + i] = v;
+          }
         }
       PetscCall(PetscArraycpy(C, Cn, D * D));
       for (PetscInt i = 0; i < d; i++) std[(k + 1) * d + i] = PetscSqrtReal(PetscMax(C[(d + i) * D + d + i], 0));

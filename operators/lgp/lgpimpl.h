@@ -87,6 +87,13 @@ struct _n_CfxLGP {
   PetscBool narxExtrapolate; /* NARX target q_{k+1} - (2 q_k - q_{k-1}) instead of q_{k+1} */
   PetscReal newtonTol, maxJump;
   PetscInt newtonMaxit;
+  /* known prior mean of the latent function (CfxLGPSetPriorMean) */
+  CfxLGPMeanFn meanFn;
+  void *meanCtx;
+  /* hyperparameter selection by held-out rollouts (lgp_fit.c) */
+  PetscBool selectValidation;
+  PetscInt nvtraj, nvsteps, ngrid;
+  PetscReal *vq, *vu, grid[16], selScore;
 };
 
 PETSC_INTERN PetscErrorCode CfxLGPInitializePackage(void);
@@ -97,3 +104,5 @@ PETSC_INTERN PetscErrorCode CfxLGPFactor(CfxLGP);
 PETSC_INTERN PetscErrorCode CfxLGPSolve(CfxLGP, PetscInt, PetscReal[]);
 PETSC_INTERN PetscErrorCode CfxLGPMeanDerivatives(CfxLGP, PetscInt, const PetscReal[], PetscReal *, PetscReal[], PetscReal[]);
 PETSC_INTERN PetscInt CfxLGPDim(CfxLGP);
+PETSC_INTERN PetscErrorCode CfxLGPPriorMeanAtom(CfxLGP, const PetscReal[], PetscInt, PetscReal *);
+PETSC_INTERN PetscErrorCode CfxLGPRolloutTry(CfxLGP, const PetscReal[], const PetscReal[], PetscInt, const PetscReal[], PetscReal[], PetscInt *);
