@@ -4,6 +4,8 @@
    a file is bitwise the same for any number of ranks. */
 #include "commands.h"
 #include <petsctime.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 typedef enum { PDE_ADVECTION, PDE_BURGERS, PDE_VISCOUS_BURGERS, PDE_CUBIC, PDE_SINE, PDE_BUCKLEY_LEVERETT, PDE_SHALLOW_WATER } PDEType;
@@ -141,51 +143,81 @@ static PetscErrorCode StoreFrame(CfxFV fv, PetscInt k, PetscReal t, Vec U, void 
   PetscFunctionReturn(0);
 }
 
+/* The solver of one rank, set up once and reused for all its samples: creating a DMDA, TS
+   and options database pass per sample costs more than a short sample's steps. Each sample
+   sets its own initial state, coefficients and t = 0, so the result is the same as with a
+   fresh solver (the scheme keeps no state between steps but the solution). */
+typedef struct {
+  CfxFV fv;
+  CfxSpectralBurgers sb;
+  PetscReal *v, *u0; /* the random field and the admissible initial state of a sample */
+  PetscInt steps;    /* time steps of the last sample (FV) */
+} SimWorker;
+
+static PetscErrorCode SimWorkerCreate(SimCtx *sim, SimWorker *w)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(w, sizeof(*w)));
+  PetscCall(PetscMalloc2(sim->nx, &w->v, sim->nx * sim->ncomp, &w->u0));
+  if (sim->solver == SOLVER_SPECTRAL) {
+    PetscCall(CfxSpectralBurgersCreate(PETSC_COMM_SELF, &w->sb));
+    PetscCall(CfxSpectralBurgersSetGrid(w->sb, sim->nx, sim->xmin, sim->xmax));
+    PetscCall(CfxSpectralBurgersSetViscosity(w->sb, sim->nu));
+    PetscCall(CfxSpectralBurgersSetFromOptions(w->sb));
+  } else {
+    PetscCall(CfxFVCreate(PETSC_COMM_SELF, &w->fv));
+    PetscCall(CfxFVSetGrid(w->fv, sim->nx, sim->xmin, sim->xmax));
+    PetscCall(CfxFVSetPhysicalFlux(w->fv, PDEFlux[sim->pde]));
+    PetscCall(CfxFVSetViscosity(w->fv, sim->nu));
+    PetscCall(CfxFVSetFromOptions(w->fv));
+    PetscCall(CfxFVSetUp(w->fv));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SimWorkerDestroy(SimWorker *w)
+{
+  PetscFunctionBegin;
+  PetscCall(CfxFVDestroy(&w->fv));
+  PetscCall(CfxSpectralBurgersDestroy(&w->sb));
+  PetscCall(PetscFree2(w->v, w->u0));
+  PetscFunctionReturn(0);
+}
+
 /* One sample: initial data and coefficients from stream i of the seed, then the solver. */
-static PetscErrorCode SimulateSample(SimCtx *sim, PetscInt i, PetscReal U[], PetscReal params[])
+static PetscErrorCode SimulateSample(SimCtx *sim, SimWorker *w, PetscInt i, PetscReal U[], PetscReal params[])
 {
   CfxRNG rng;
-  PetscReal *v, *u0;
   PetscInt fs = sim->nx * sim->ncomp;
 
   PetscFunctionBegin;
   PetscCall(CfxRNGSetSeed(&rng, (uint64_t)sim->seed, (uint64_t)i));
-  PetscCall(PetscMalloc2(sim->nx, &v, fs, &u0));
-  PetscCall(CfxICSample(sim->ic, &rng, sim->nx, v));
-  PetscCall(AdmissibleState(sim, i, v, u0));
+  PetscCall(CfxICSample(sim->ic, &rng, sim->nx, w->v));
+  PetscCall(AdmissibleState(sim, i, w->v, w->u0));
   for (PetscInt c = 0; c < sim->ncoef; c++) params[c] = sim->coefRandom[c] ? sim->coefLo[c] + (sim->coefHi[c] - sim->coefLo[c]) * CfxRNGUniform(&rng) : 0;
   if (sim->solver == SOLVER_SPECTRAL) {
-    CfxSpectralBurgers sb;
-    PetscCall(CfxSpectralBurgersCreate(PETSC_COMM_SELF, &sb));
-    PetscCall(CfxSpectralBurgersSetGrid(sb, sim->nx, sim->xmin, sim->xmax));
-    PetscCall(CfxSpectralBurgersSetViscosity(sb, sim->nu));
-    PetscCall(CfxSpectralBurgersSetFromOptions(sb));
-    PetscCall(CfxSpectralBurgersSolve(sb, 0.0, u0, sim->nt, sim->times, U));
-    PetscCall(CfxSpectralBurgersDestroy(&sb));
+    PetscCall(CfxSpectralBurgersSolve(w->sb, 0.0, w->u0, sim->nt, sim->times, U));
   } else {
-    CfxFV fv;
     Vec X;
     PetscScalar *x;
+    PetscInt steps0;
     FrameCtx fc = {U, fs};
 
-    PetscCall(CfxFVCreate(PETSC_COMM_SELF, &fv));
-    PetscCall(CfxFVSetGrid(fv, sim->nx, sim->xmin, sim->xmax));
-    PetscCall(CfxFVSetPhysicalFlux(fv, PDEFlux[sim->pde]));
-    PetscCall(CfxFVSetViscosity(fv, sim->nu));
-    PetscCall(CfxFVSetFromOptions(fv));
     for (PetscInt c = 0; c < sim->ncoef; c++) {
       if (sim->coefRandom[c])
-        PetscCall(CfxFVSetFluxParameter(fv, sim->coefName[c], params[c]));
+        PetscCall(CfxFVSetFluxParameter(w->fv, sim->coefName[c], params[c]));
       else
-        PetscCall(CfxFVGetFluxParameter(fv, sim->coefName[c], &params[c])); /* the default or -fv_flux_<name> */
+        PetscCall(CfxFVGetFluxParameter(w->fv, sim->coefName[c], &params[c])); /* the default or -fv_flux_<name> */
     }
-    PetscCall(CfxFVGetSolution(fv, &X));
+    PetscCall(CfxFVGetSolution(w->fv, &X));
     PetscCall(VecGetArray(X, &x));
-    for (PetscInt j = 0; j < fs; j++) x[j] = u0[j];
+    for (PetscInt j = 0; j < fs; j++) x[j] = w->u0[j];
     PetscCall(VecRestoreArray(X, &x));
-    PetscCall(CfxFVSetTime(fv, 0.0));
-    PetscCall(CfxFVSolve(fv, sim->nt, sim->times, StoreFrame, &fc));
-    PetscCall(CfxFVDestroy(&fv));
+    PetscCall(CfxFVSetTime(w->fv, 0.0));
+    PetscCall(CfxFVGetStepCount(w->fv, &steps0));
+    PetscCall(CfxFVSolve(w->fv, sim->nt, sim->times, StoreFrame, &fc));
+    PetscCall(CfxFVGetStepCount(w->fv, &w->steps));
+    w->steps -= steps0;
   }
   if (sim->pde == PDE_VISCOUS_BURGERS || sim->nu > 0) params[sim->ncoef] = sim->nu;
   for (PetscInt k = 0; k < sim->nt * fs; k++) {
@@ -193,7 +225,6 @@ static PetscErrorCode SimulateSample(SimCtx *sim, PetscInt i, PetscReal U[], Pet
       SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FP, "sample %" PetscInt_FMT " (seed %" PetscInt_FMT ") blew up: non-finite value at t = %g, cell %" PetscInt_FMT "; lower -fv_cfl or change the scheme", i,
               sim->seed, (double)sim->times[k / fs], (k % fs) / sim->ncomp);
   }
-  PetscCall(PetscFree2(v, u0));
   PetscFunctionReturn(0);
 }
 
@@ -275,29 +306,83 @@ static PetscErrorCode WriteAttributes(SimCtx *sim, CfxDataset ds, int argc, char
   PetscFunctionReturn(0);
 }
 
+/* The batch buffer holds many samples (tens of MB). On Linux it is backed by transparent huge
+   pages where the kernel allows them (madvise), so filling it costs one page fault per 2 MB
+   instead of one per 4 KB: on virtual machines a page fault can cost tens of microseconds
+   (44 us measured on the development VM, i.e. ~0.6 s for 53 MB). Freed with free(). */
+static PetscErrorCode BufferAllocate(size_t n, PetscReal **buf)
+{
+  const size_t align = (size_t)2 << 20, bytes = (n ? n : 1) * sizeof(PetscReal), padded = (bytes + align - 1) / align * align;
+  void *p = NULL;
+
+  PetscFunctionBegin;
+  PetscCheck(posix_memalign(&p, align, padded) == 0 && p, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate a sample buffer of %zu bytes; lower -simulate_buffer_mb", padded);
+#if defined(MADV_HUGEPAGE)
+  (void)madvise(p, padded, MADV_HUGEPAGE); /* advice only: without huge pages it still works */
+#endif
+  *buf = (PetscReal *)p;
+  PetscFunctionReturn(0);
+}
+
+/* Where a rank's time goes (-simulate_timing): wall seconds of each phase, and the slowest
+   and fastest of its samples. `wait` is time spent in the agreement before each collective
+   write, i.e. waiting for the other ranks to finish their batch (load imbalance). */
+typedef struct {
+  PetscLogDouble setup, begin, compute, wait, write, close, sampleMin, sampleMax;
+  PetscInt samples, steps, batches;
+} SimTiming;
+
+static PetscErrorCode SimTimingView(MPI_Comm comm, const SimTiming *tm, PetscInt batch)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscPrintf(comm, "simulate timing (wall s per rank; batches of up to %" PetscInt_FMT " samples):\n", batch));
+  PetscCall(PetscSynchronizedPrintf(comm,
+                                    "  rank %d: setup %.3f, file create %.3f, compute %.3f (%" PetscInt_FMT " samples, %" PetscInt_FMT
+                                    " steps, per sample %.4f..%.4f), wait %.3f, write %.3f (%" PetscInt_FMT " batches), close+rename+xmf %.3f\n",
+                                    (int)rank, tm->setup, tm->begin, tm->compute, tm->samples, tm->steps, tm->samples ? tm->sampleMin : 0.0, tm->sampleMax, tm->wait, tm->write, tm->batches,
+                                    tm->close));
+  PetscCall(PetscSynchronizedFlush(comm, PETSC_STDOUT));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
 {
   SimCtx sim;
+  SimWorker w;
+  SimTiming tm;
   CfxDataset ds;
-  PetscInt lo, hi, rounds, fs, np;
-  PetscReal *x, *U, *params;
+  PetscInt lo, hi, fs, np, per, batch, nbatch, done = 0;
+  PetscReal *x, *U, *params, bufferMB = 256;
   const char *pnames[4];
   PetscMPIInt size, rank;
-  PetscLogDouble t0, tlast = 0, now;
-  PetscBool tty;
+  PetscLogDouble t0, tlast = 0, now, ta, tb;
+  PetscBool tty, timing    = PETSC_FALSE;
 
   PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
   PetscCall(PetscMemzero(&sim, sizeof(sim)));
-  sim.comm = comm;
+  PetscCall(PetscMemzero(&tm, sizeof(tm)));
+  tm.sampleMin = PETSC_MAX_REAL;
+  sim.comm     = comm;
   PetscCall(SimSetFromOptions(&sim));
+  PetscOptionsBegin(comm, NULL, "conflux simulate: buffering and diagnostics", "conflux");
+  PetscCall(PetscOptionsReal("-simulate_buffer_mb", "Memory per rank for samples awaiting the collective write (MB); more samples per write means less waiting between ranks", NULL, bufferMB,
+                             &bufferMB, NULL));
+  PetscCall(PetscOptionsBool("-simulate_timing", "Print where each rank's time went (compute, waiting, writing)", NULL, timing, &timing, NULL));
+  PetscOptionsEnd();
+  PetscCheck(bufferMB > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-simulate_buffer_mb must be positive, found %g", (double)bufferMB);
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  fs = sim.nx * sim.ncomp;
+  fs  = sim.nx * sim.ncomp;
+  per = sim.nt * fs;
 
   np = sim.ncoef;
   for (PetscInt c = 0; c < sim.ncoef; c++) pnames[c] = sim.coefName[c];
   if (sim.pde == PDE_VISCOUS_BURGERS || sim.nu > 0) pnames[np++] = "nu";
-  PetscCall(PetscMalloc3(sim.nx, &x, sim.nt * fs, &U, np + 1, &params));
+  PetscCall(PetscMalloc1(sim.nx, &x));
   for (PetscInt j = 0; j < sim.nx; j++) x[j] = sim.xmin + (j + 0.5) * (sim.xmax - sim.xmin) / sim.nx;
 
   PetscCall(CfxDatasetCreate(comm, &ds));
@@ -306,44 +391,90 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
   PetscCall(CfxDatasetSetParameterNames(ds, np, pnames));
   PetscCall(CfxDatasetSetFromOptions(ds));
   PetscCall(WriteAttributes(&sim, ds, argc, argv));
+  PetscCall(SimWorkerCreate(&sim, &w));
+  PetscCall(PetscTime(&ta));
+  tm.setup = ta - t0;
   PetscCall(CfxDatasetWriteBegin(ds, sim.out));
+  PetscCall(PetscTime(&tb));
+  tm.begin = tb - ta;
   PetscCall(CfxDatasetGetOwnership(ds, &lo, &hi));
-  rounds = (sim.ns + size - 1) / size;
-  tty    = (PetscBool)isatty(fileno(stdout));
-  PetscCall(PetscTime(&t0));
-  for (PetscInt r = 0; r < rounds; r++) {
-    PetscInt i = lo + r, n = i < hi ? 1 : 0;
+
+  /* Each rank computes a batch of its samples into memory, then all ranks write their batches
+     in one collective call. Writing after every sample would make every sample a barrier, and
+     the ranks would wait for each other's slowest sample each time (samples differ in cost:
+     the CFL step follows the wave speed of each one's data). */
+  batch  = (PetscInt)PetscMin((PetscReal)PetscMax(hi - lo, 1), PetscMax(1.0, PetscFloorReal(bufferMB * 1048576.0 / (sizeof(PetscReal) * (PetscReal)per))));
+  nbatch = (hi - lo + batch - 1) / batch;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &nbatch, 1, MPIU_INT, MPI_MAX, comm));
+  PetscCall(BufferAllocate((size_t)batch * per, &U));
+  PetscCall(PetscMalloc1((size_t)batch * np + 1, &params));
+  tty = (PetscBool)isatty(fileno(stdout));
+  for (PetscInt b = 0; b < nbatch; b++) {
+    PetscInt start = lo + b * batch, count = PetscMax(0, PetscMin(batch, hi - start));
     PetscErrorCode ierr = 0;
 
+    for (PetscInt j = 0; j < count && !ierr; j++) {
+      PetscLogDouble s0, s1;
+      PetscCall(PetscTime(&s0));
+      ierr = SimulateSample(&sim, &w, start + j, U + (size_t)j * per, params + (size_t)j * np);
+      PetscCall(PetscTime(&s1));
+      tm.compute += s1 - s0;
+      tm.sampleMin = PetscMin(tm.sampleMin, s1 - s0);
+      tm.sampleMax = PetscMax(tm.sampleMax, s1 - s0);
+      tm.steps += w.steps;
+
+      tm.samples++;
+      done++;
+      now = s1;
+      if (!ierr && (sim.monitor || (tty && now - tlast > 1.0)) && rank == 0) {
+        /* rank 0's pace stands for all: every rank holds about the same number of samples */
+        PetscInt all = PetscMin(sim.ns, done * size);
+        double rate = all / PetscMax(now - t0, 1e-9), eta = (sim.ns - all) / rate;
+        char etas[32];
+        FormatDuration(eta, etas, sizeof(etas));
+        PetscCall(PetscPrintf(PETSC_COMM_SELF, "%ssimulate: %" PetscInt_FMT "/%" PetscInt_FMT " samples, %.2f samples/s, ETA %s%s", tty && !sim.monitor ? "\r" : "", all, sim.ns, rate, etas,
+                              tty && !sim.monitor ? "" : "\n"));
+        tlast = now;
+      }
+    }
     /* A failed sample must not leave the other ranks waiting in the collective write: every
        rank learns of it, the partial NAME.tmp is removed, and the failing rank has printed why. */
-    if (n) ierr = SimulateSample(&sim, i, U, params);
+    PetscCall(PetscTime(&ta));
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ierr, 1, MPI_INT, MPI_MAX, comm));
+    PetscCall(PetscTime(&tb));
+    tm.wait += tb - ta;
     if (ierr) {
       PetscCall(CfxDatasetAbort(&ds));
-      PetscCall(PetscFree3(x, U, params));
+      PetscCall(SimWorkerDestroy(&w));
+      free(U);
+      PetscCall(PetscFree(params));
+      PetscCall(PetscFree(x));
       PetscCall(PetscFree(sim.times));
       PetscCall(CfxICDestroy(&sim.ic));
       PetscFunctionReturn(ierr);
     }
-    PetscCall(CfxDatasetWriteSamples(ds, n ? i : 0, n, U, params));
-    PetscCall(PetscTime(&now));
-    if (sim.monitor || (tty && now - tlast > 1.0) || r == rounds - 1) {
-      /* rank 0's pace stands for all: every rank holds about the same number of samples */
-      PetscInt done = PetscMin(sim.ns, (r + 1) * size);
-      double rate = done / PetscMax(now - t0, 1e-9), eta = (sim.ns - done) / rate;
-      char etas[32];
-      FormatDuration(eta, etas, sizeof(etas));
-      PetscCall(PetscPrintf(comm, "%ssimulate: %" PetscInt_FMT "/%" PetscInt_FMT " samples, %.2f samples/s, ETA %s%s", tty && !sim.monitor ? "\r" : "", done, sim.ns, rate, etas,
-                            tty && !sim.monitor && r < rounds - 1 ? "" : "\n"));
-      tlast = now;
-    }
+    PetscCall(CfxDatasetWriteSamples(ds, count ? start : 0, count, U, params));
+    PetscCall(PetscTime(&ta));
+    tm.write += ta - tb;
+    tm.batches++;
   }
+  PetscCall(PetscTime(&ta));
   PetscCall(CfxDatasetClose(&ds));
   PetscCall(PetscTime(&now));
+  tm.close = now - ta;
+  {
+    char total[32];
+    FormatDuration(now - t0, total, sizeof(total));
+    PetscCall(PetscPrintf(comm, "%ssimulate: %" PetscInt_FMT "/%" PetscInt_FMT " samples, %.2f samples/s, in %s\n", tty && !sim.monitor ? "\r" : "", sim.ns, sim.ns, sim.ns / PetscMax(now - t0, 1e-9),
+                          total));
+  }
   PetscCall(PetscPrintf(comm, "simulate: wrote %s (%" PetscInt_FMT " samples x %" PetscInt_FMT " frames x %" PetscInt_FMT " cells%s) and %s.xmf in %.2f s on %d rank(s)\n", sim.out, sim.ns, sim.nt,
                         sim.nx, sim.ncomp > 1 ? " x 2 components" : "", sim.out, now - t0, size));
-  PetscCall(PetscFree3(x, U, params));
+  if (timing) PetscCall(SimTimingView(comm, &tm, batch));
+  PetscCall(SimWorkerDestroy(&w));
+  free(U);
+  PetscCall(PetscFree(params));
+  PetscCall(PetscFree(x));
   PetscCall(PetscFree(sim.times));
   PetscCall(CfxICDestroy(&sim.ic));
   PetscFunctionReturn(0);

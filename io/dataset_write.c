@@ -12,8 +12,10 @@ static PetscErrorCode WriteCoordinate(CfxDataset ds, const char name[], PetscInt
   space = H5Screate_simple(1, &dim, NULL);
   dset  = H5Dcreate2(ds->file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   CfxH5Check(dset, ds->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create dataset '%s'", ds->tmpname, name);
-  if (rank != 0) H5Sselect_none(space); /* rank 0 writes; the others take part in the collective call */
-  CfxH5Check(H5Dwrite(dset, H5T_NATIVE_DOUBLE, space, space, ds->dxpl, v), ds->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write dataset '%s'", ds->tmpname, name);
+  /* Creating the dataset is collective; its few values are written by rank 0 alone with
+     independent I/O. A collective write here would cost a two-phase I/O round (aggregator
+     set-up and exchanges) for a few kB. */
+  if (rank == 0) CfxH5Check(H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: cannot write dataset '%s'", ds->tmpname, name);
   H5Dclose(dset);
   H5Sclose(space);
   PetscFunctionReturn(0);
@@ -79,6 +81,11 @@ PetscErrorCode CfxDatasetWriteBegin(CfxDataset ds, const char name[])
   dcpl               = H5Pcreate(H5P_DATASET_CREATE);
   CfxH5Check(H5Pset_chunk(dcpl, rank, chunk), ds->comm, PETSC_ERR_LIB, "H5Pset_chunk failed");
   if (ds->gzip) CfxH5Check(H5Pset_deflate(dcpl, (unsigned)ds->gzip), ds->comm, PETSC_ERR_LIB, "H5Pset_deflate failed");
+  /* Parallel HDF5 allocates every chunk of an unfiltered dataset when it is created and, by
+     default, writes the fill value into all of them: the whole tensor would be written twice.
+     Every sample is written before the file gets its final name (an unfinished file is
+     deleted), so no fill is needed. */
+  CfxH5Check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), ds->comm, PETSC_ERR_LIB, "H5Pset_fill_time failed");
   ds->tensor = H5Dcreate2(ds->file, "tensor", ds->precision == CFX_PRECISION_FLOAT32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   CfxH5Check(ds->tensor, ds->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create dataset 'tensor'", ds->tmpname);
   H5Pclose(dcpl);

@@ -55,6 +55,24 @@ for name, args in cases.items():
             for key in ("pde", "flux", "scheme", "cfl", "bc", "seed", "conflux_version", "created_by"):
                 check(f"{name}_attr_{key}", key in a.attrs, f"missing root attribute {key}")
 
+# Samples are computed in batches held in memory and written collectively once per batch. With
+# a buffer of 2 samples, the 5 samples go in batches 2 + 2 + 1 on 1 rank, and 2 + 1 (rank 0, 3
+# samples) and 2 + 0 (rank 1, which joins the last collective write with nothing) on 2 ranks: the
+# files must still be bitwise the same as the unbatched one, and -simulate_timing reports every
+# rank's phases.
+one_sample_mb = 6 * 64 * 8 / 2**20
+for n in (1, 2):
+    path = f"cubic_batched_{n}.h5"
+    p = run(cases["cubic"] + ["-o", path, "-force", "-simulate_buffer_mb", str(2.5 * one_sample_mb), "-simulate_timing"], nranks=n)
+    check(f"cubic_batched_{n}rank_runs", p.returncode == 0, p.stderr)
+    check(f"cubic_batched_{n}rank_batches", f"batches of up to 2 samples" in p.stdout and all(f"rank {r}: setup" in p.stdout for r in range(n)), p.stdout)
+    if p.returncode == 0:
+        with h5py.File("cubic_1.h5") as a, h5py.File(path) as b:
+            same = all(np.array_equal(a[k][...], b[k][...]) for k in ("tensor", "params", "x-coordinate", "t-coordinate"))
+            check(f"cubic_batched_{n}rank_bitwise", same, "differs from the unbatched 1-rank file")
+p = run(cases["cubic"] + ["-o", "x.h5", "-simulate_buffer_mb", "0"])
+check("bad_buffer_size", p.returncode != 0 and "-simulate_buffer_mb must be positive" in p.stderr, p.stderr)
+
 with h5py.File("cubic_1.h5") as f:
     t = f["tensor"]
     check("cubic_shape", t.shape == (5, 6, 64) and t.chunks == (1, 6, 64), f"{t.shape} {t.chunks}")
