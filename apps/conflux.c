@@ -33,8 +33,10 @@ static const CfxCommand commands[] = {
      "                            -fv_limiter, -fv_cfl, -fv_ssp_order, ...); -spectral_* likewise\n"
      "  -dataset_precision <float64|float32>, -dataset_gzip <0-9>                 [float64, 0]\n"
      "  -force                    replace an existing FILE.h5\n"
-     "  -simulate_monitor         a progress line per round (samples/s, ETA); on a terminal it is\n"
-     "                            shown anyway, updated in place\n"
+     "  -simulate_monitor         a progress line per sample of rank 0 (samples/s, ETA); on a\n"
+     "                            terminal it is shown anyway, updated in place\n"
+     "  -simulate_buffer_mb <mb>  memory per rank for samples awaiting the collective write [256]\n"
+     "  -simulate_timing          per-rank wall time: compute, waiting, writing, create/close\n"
      "Initial data are mapped to admissible states: buckley_leverett u = 1/(1+exp(-2v)),\n"
      "shallow_water h = 1 + v/4 with zero velocity.\n",
      CfxCommandSimulate},
