@@ -422,7 +422,6 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
       tm.sampleMin = PetscMin(tm.sampleMin, s1 - s0);
       tm.sampleMax = PetscMax(tm.sampleMax, s1 - s0);
       tm.steps += w.steps;
-
       tm.samples++;
       done++;
       now = s1;
