@@ -5,9 +5,17 @@
    contiguous per-rank shares, the per-rank loss sums and gradients are summed with one
    MPI_Allreduce, and all ranks take the same optimizer step, so results do not depend on
    the rank count beyond round-off. The pair order of epoch e is a permutation drawn from
-   stream e of -seed, so a resumed run continues exactly as an uninterrupted one. */
+   stream e of -seed, so a resumed run continues exactly as an uninterrupted one.
+
+   Optional (operators/jaws): K-step unrolled training (-train_unroll K: windows of K+1 frames,
+   loss summed over the K predicted frames, backpropagation through the rollout, with
+   -train_unroll_checkpoint recomputing each step's activations in the reverse sweep) and the
+   JAWS Jacobian penalty (-jaws_lambda > 0). With K = 1 and lambda = 0 the loss is exactly
+   CfxFluxNOLoss. */
 #include "fluxno_data.h"
+#include <conflux/cfxjaws.h>
 #include <petsctime.h>
+#include <sys/resource.h>
 
 typedef enum { MODEL_FLUXNO, MODEL_FNO } ModelKind;
 static const char *const ModelKinds[] = {"fluxno", "fno", "ModelKind", "MODEL_", NULL};
@@ -16,15 +24,16 @@ typedef struct {
   PetscInt s, n; /* sample (local index into the trajectory array) and frame */
 } Pair;
 
-static PetscErrorCode CollectPairs(CfxTraj *tr, PetscInt nwin, PetscInt *np, Pair **pairs)
+/* Windows (s, n): frames n .. n+K of sample s inside the first nwin frames (K = 1: pairs). */
+static PetscErrorCode CollectPairs(CfxTraj *tr, PetscInt nwin, PetscInt K, PetscInt *np, Pair **pairs)
 {
   PetscInt ns = tr->hi - tr->lo, k = 0;
 
   PetscFunctionBegin;
-  *np = ns * (nwin - 1);
+  *np = ns * PetscMax(nwin - K, 0);
   PetscCall(PetscMalloc1(*np + 1, pairs));
   for (PetscInt s = 0; s < ns; s++)
-    for (PetscInt n = 0; n + 1 < nwin; n++) {
+    for (PetscInt n = 0; n + K < nwin; n++) {
       (*pairs)[k].s   = s;
       (*pairs)[k++].n = n;
     }
@@ -55,6 +64,73 @@ static PetscErrorCode BatchLoss(CfxFluxNO model, CfxTape tape, CfxTraj *tr, cons
     PetscCall(PetscArraycpy(V->data + b * N, tr->U + (pr->s * tr->nt + pr->n + 1) * N, N));
   }
   PetscCall(CfxFluxNOLoss(model, tape, U, V, loss, ltm, lcons));
+  PetscFunctionReturn(0);
+}
+
+/* Training-loss options beyond the one-step loss: unroll length, recomputation, JAWS. */
+typedef struct {
+  PetscInt K;
+  CfxJaws jaws;
+  PetscReal lambda;     /* the JAWS weight (0: off) */
+  CfxJawsCheckpoint ck; /* ck.inner != NULL: checkpointed steps */
+} LossExtras;
+
+/* Unrolled and/or JAWS-regularised loss of windows idx[0..n): the K-step rollout error from
+   U^n (plus the consistency term of a Flux NO, evaluated at U^n as in CfxFluxNOLoss) and
+   the JAWS penalty at U^n. part[1..3] get the rollout error, consistency and penalty. */
+static PetscErrorCode BatchLossExtended(CfxFluxNO model, CfxTape tape, LossExtras *ex, CfxTraj *tr, const Pair *pairs, const PetscInt idx[], PetscInt n, CfxTensor *loss, PetscReal part[])
+{
+  const PetscInt K = ex->K, N = tr->nx;
+  PetscInt shape[2] = {n, N}, tshape[3] = {n, K, N};
+  CfxJawsStepFn step = ex->ck.inner ? CfxJawsCheckpointedStep : CfxJawsStepFluxNO;
+  void *ctx          = ex->ck.inner ? (void *)&ex->ck : (void *)model;
+  CfxFluxNOType type;
+  CfxTensor U, T, L, FU = NULL;
+  PetscReal lam;
+
+  PetscFunctionBegin;
+  PetscCall(CfxTapeNewTensorUninit(tape, 2, shape, &U));
+  PetscCall(CfxTapeNewTensorUninit(tape, 3, tshape, &T));
+  for (PetscInt b = 0; b < n; b++) {
+    const Pair *pr = &pairs[idx[b]];
+    PetscCall(PetscArraycpy(U->data + b * N, tr->U + (pr->s * tr->nt + pr->n) * N, N));
+    PetscCall(PetscArraycpy(T->data + b * K * N, tr->U + (pr->s * tr->nt + pr->n + 1) * N, K * N));
+  }
+  PetscCall(CfxFluxNOGetType(model, &type));
+  lam = 0;
+  if (!strcmp(type, CFXFLUXNO_FLUX)) PetscCall(CfxFluxNOGetConsistencyWeight(model, &lam));
+  part[2] = 0;
+  if (lam > 0) {
+    /* CfxFluxNOLoss gives step 1 plus the consistency term; steps 2..K follow from G(U^n) */
+    CfxTensor T1, Tr, Lr, V1;
+    PetscInt t1shape[2] = {n, N}, trshape[3] = {n, K - 1, N};
+    PetscReal ltm, lcons;
+    PetscCall(CfxOpSlice(tape, T, 1, 0, 1, &T1));
+    PetscCall(CfxOpReshape(tape, T1, 2, t1shape, &T1));
+    PetscCall(CfxFluxNOLoss(model, tape, U, T1, &L, &ltm, &lcons));
+    part[1] = ltm;
+    part[2] = lcons;
+    if (K > 1 || ex->lambda > 0) PetscCall(step(ctx, tape, U, &V1));
+    if (K > 1) {
+      PetscCall(CfxOpSlice(tape, T, 1, 1, K, &Tr));
+      PetscCall(CfxOpReshape(tape, Tr, 3, trshape, &Tr));
+      PetscCall(CfxJawsUnrolledLoss(tape, step, ctx, K - 1, V1, Tr, &Lr, NULL));
+      part[1] += Lr->data[0];
+      PetscCall(CfxOpAdd(tape, L, Lr, &L));
+    }
+    if (ex->lambda > 0) FU = V1;
+  } else {
+    PetscCall(CfxJawsUnrolledLoss(tape, step, ctx, K, U, T, &L, &FU));
+    part[1] = L->data[0];
+  }
+  part[3] = 0;
+  if (ex->lambda > 0) {
+    CfxTensor P;
+    PetscCall(CfxJawsPenalty(ex->jaws, tape, step, ctx, U, FU, &P));
+    part[3] = P->data[0];
+    PetscCall(CfxOpAdd(tape, L, P, &L));
+  }
+  *loss = L;
   PetscFunctionReturn(0);
 }
 
@@ -92,7 +168,10 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   char data[PETSC_MAX_PATH_LEN] = "", val[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
   PetscInt kind = MODEL_FLUXNO, epochs = 200, bs = 100, seed = 0, every = 0, monitorEvery = 1, decay = 50, nwin, np, npv = 0, nbatches, epoch0 = 0, nparam;
   PetscReal tmax   = 0, *grads, *vals, *hist;
-  PetscBool resume = PETSC_FALSE, force = PETSC_FALSE, setStep, setSeed;
+  PetscBool resume = PETSC_FALSE, force = PETSC_FALSE, setStep, setSeed, unrollCk = PETSC_FALSE, extended;
+  LossExtras ex;
+  size_t arenaOuter = 0, arenaInner = 0;
+  struct rusage ru;
   CfxTraj tr, trv;
   Pair *pairs = NULL, *vpairs = NULL;
   CfxFluxNO model;
@@ -122,7 +201,16 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscOptionsBool("-resume", "Continue from the checkpoint -o (model, optimizer moments, epoch)", NULL, resume, &resume, NULL));
   PetscCall(PetscOptionsBool("-force", "Replace an existing output file", NULL, force, &force, NULL));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-train_step_size", &setStep));
+  ex.K = 1;
+  PetscCall(PetscOptionsInt("-train_unroll", "Unrolled steps K per training window (backpropagation through the rollout)", NULL, ex.K, &ex.K, NULL));
+  PetscCall(PetscOptionsBool("-train_unroll_checkpoint", "Recompute each unrolled step's activations in the reverse sweep (memory of the states only)", NULL, unrollCk, &unrollCk, NULL));
   PetscOptionsEnd();
+  PetscCheck(ex.K >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-train_unroll must be >= 1, found %" PetscInt_FMT, ex.K);
+  PetscCall(CfxJawsCreate(comm, &ex.jaws));
+  PetscCall(CfxJawsSetSeed(ex.jaws, (uint64_t)seed));
+  PetscCall(CfxJawsSetFromOptions(ex.jaws));
+  PetscCall(CfxJawsGetLambda(ex.jaws, &ex.lambda));
+  extended = (PetscBool)(ex.K > 1 || ex.lambda > 0);
   PetscCheck(data[0], comm, PETSC_ERR_ARG_WRONG, "no training data: give -data FILE.h5");
   PetscCheck(out[0], comm, PETSC_ERR_ARG_WRONG, "no output: give -o MODEL.h5");
   PetscCheck(epochs >= 1 && bs >= 1 && decay >= 1 && monitorEvery >= 1 && every >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
@@ -132,12 +220,13 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
 
   PetscCall(CfxTrajOpen(comm, data, 0, -1, &tr));
   nwin = WindowFrames(&tr, tmax);
-  PetscCheck(nwin >= 2, comm, PETSC_ERR_ARG_OUTOFRANGE, "-train_window %g keeps %" PetscInt_FMT " frame(s) of %s; need at least 2", (double)tmax, nwin, data);
-  PetscCall(CollectPairs(&tr, nwin, &np, &pairs));
+  PetscCheck(nwin >= ex.K + 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-train_window %g keeps %" PetscInt_FMT " frame(s) of %s; need at least %" PetscInt_FMT " (-train_unroll + 1)", (double)tmax, nwin, data,
+             ex.K + 1);
+  PetscCall(CollectPairs(&tr, nwin, ex.K, &np, &pairs));
   if (val[0]) {
     PetscCall(CfxTrajOpen(comm, val, 0, -1, &trv));
     PetscCheck(trv.nx == tr.nx, comm, PETSC_ERR_ARG_INCOMP, "%s has %" PetscInt_FMT " cells, the training data %s has %" PetscInt_FMT, val, trv.nx, data, tr.nx);
-    PetscCall(CollectPairs(&trv, WindowFrames(&trv, tmax), &npv, &vpairs));
+    PetscCall(CollectPairs(&trv, WindowFrames(&trv, tmax), 1, &npv, &vpairs));
   }
 
   if (resume) {
@@ -185,6 +274,14 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
                         " batches of %" PetscInt_FMT " per epoch on %d rank(s)%s\n",
                         data, tr.ns, nwin, (double)tr.t[nwin - 1], np, tr.nx, (double)(tr.dt / tr.dx), nbatches, bs, size, resume ? "; resumed" : ""));
   if (resume) PetscCall(PetscPrintf(comm, "train: resuming at epoch %" PetscInt_FMT " of %" PetscInt_FMT "\n", epoch0, epochs));
+  if (extended) {
+    PetscCall(PetscPrintf(comm, "train: windows of %" PetscInt_FMT " step(s) (backpropagation through the rollout%s)\n", ex.K, unrollCk ? ", activations recomputed per step" : ""));
+    PetscCall(CfxJawsView(ex.jaws, PETSC_VIEWER_STDOUT_(comm)));
+  }
+  ex.ck.step  = CfxJawsStepFluxNO;
+  ex.ck.ctx   = model;
+  ex.ck.inner = NULL;
+  if (unrollCk) PetscCall(CfxTapeCreate(comm, &ex.ck.inner));
 
   PetscCall(CfxTapeCreate(comm, &tape));
   PetscCall(PetscMalloc1(epochs + 1, &hist));
@@ -192,7 +289,7 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscTime(&t0));
   for (PetscInt e = epoch0; e < epochs; e++) {
     PetscInt *perm;
-    PetscReal sums[3] = {0, 0, 0}, vloss = -1, lr;
+    PetscReal sums[4] = {0, 0, 0, 0}, vloss = -1, lr;
     CfxRNG rng;
 
     PetscCall(PetscTime(&tepoch));
@@ -210,23 +307,28 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
     PetscCall(CfxOptimizerGetCurrentLearningRate(opt, &lr));
     for (PetscInt b = 0; b < nbatches; b++) {
       PetscInt start = b * bs, n = PetscMin(bs, np - start), lo = start + (n * rank) / size, hi = start + (n * (rank + 1)) / size;
-      PetscReal part[3] = {0, 0, 0};
+      PetscReal part[4] = {0, 0, 0, 0};
 
       PetscCall(CfxParamSetZeroGrad(ps));
       if (hi > lo) {
         CfxTensor loss;
-        PetscCall(BatchLoss(model, tape, &tr, pairs, perm + lo, hi - lo, &loss, &part[1], &part[2]));
+        if (extended) {
+          /* probes from (optimizer step, position in the global batch): rank-count independent */
+          PetscCall(CfxJawsSetProbeIndex(ex.jaws, (uint64_t)(e * nbatches + b), lo - start));
+          PetscCall(BatchLossExtended(model, tape, &ex, &tr, pairs, perm + lo, hi - lo, &loss, part));
+        } else
+          PetscCall(BatchLoss(model, tape, &tr, pairs, perm + lo, hi - lo, &loss, &part[1], &part[2]));
         part[0] = loss->data[0];
         PetscCall(CfxTapeBackward(tape, loss));
         PetscCall(CfxTapeReset(tape));
       }
       if (size > 1) {
         PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, grads, (PetscMPIInt)nparam, MPIU_REAL, MPI_SUM, comm));
-        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, part, 3, MPIU_REAL, MPI_SUM, comm));
+        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, part, 4, MPIU_REAL, MPI_SUM, comm));
       }
       PetscCheck(!PetscIsInfOrNanReal(part[0]), comm, PETSC_ERR_FP, "epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ": the loss is %g; lower -train_lr", e, b, (double)part[0]);
       PetscCall(CfxOptimizerStep(opt));
-      for (PetscInt i = 0; i < 3; i++) sums[i] += part[i];
+      for (PetscInt i = 0; i < 4; i++) sums[i] += part[i];
     }
     PetscCall(PetscFree(perm));
     hist[e] = sums[0] / np;
@@ -238,6 +340,7 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
       CfxFormatDuration(per * (epochs - e - 1), eta, sizeof(eta));
       PetscCall(PetscPrintf(comm, "train: epoch %4" PetscInt_FMT "/%" PetscInt_FMT " loss %.4e (step %.4e, consistency %.4e) per pair", e + 1, epochs, (double)hist[e], (double)(sums[1] / np),
                             (double)(sums[2] / np)));
+      if (ex.lambda > 0) PetscCall(PetscPrintf(comm, ", jaws %.4e", (double)(sums[3] / np)));
       if (val[0]) PetscCall(PetscPrintf(comm, ", val step %.4e", (double)vloss));
       PetscCall(PetscPrintf(comm, ", lr %.2e, %.0f pairs/s, ETA %s\n", (double)lr, np / PetscMax(now - tepoch, 1e-9), eta));
     }
@@ -246,9 +349,23 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscCall(CfxFluxNOSave(model, out, opt, epochs, epochs, hist));
   PetscCall(PetscTime(&now));
   PetscCall(PetscPrintf(comm, "train: wrote %s after %" PetscInt_FMT " epochs in %.1f s\n", out, epochs, now - t0));
+  {
+    CfxArena arena;
+    PetscCall(CfxTapeGetArena(tape, &arena));
+    PetscCall(CfxArenaGetUsage(arena, NULL, &arenaOuter));
+    if (ex.ck.inner) {
+      PetscCall(CfxTapeGetArena(ex.ck.inner, &arena));
+      PetscCall(CfxArenaGetUsage(arena, NULL, &arenaInner));
+    }
+    getrusage(RUSAGE_SELF, &ru);
+    PetscCall(PetscPrintf(comm, "train: %.4f s per epoch; peak tape memory %.2f MB (rank 0; %.2f MB recomputation tape); max RSS %.1f MB (rank 0)\n", (now - t0) / PetscMax(epochs - epoch0, 1),
+                          (double)(arenaOuter + arenaInner) / 1048576.0, (double)arenaInner / 1048576.0, (double)ru.ru_maxrss / 1024.0));
+  }
 
   PetscCall(PetscFree(hist));
   PetscCall(CfxTapeDestroy(&tape));
+  PetscCall(CfxTapeDestroy(&ex.ck.inner));
+  PetscCall(CfxJawsDestroy(&ex.jaws));
   PetscCall(CfxOptimizerDestroy(&opt));
   PetscCall(CfxFluxNODestroy(&model));
   PetscCall(PetscFree(pairs));

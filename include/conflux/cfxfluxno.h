@@ -61,6 +61,7 @@ PETSC_EXTERN PetscErrorCode CfxFluxNOGetRatio(CfxFluxNO, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxFluxNOSetPhysicalFlux(CfxFluxNO, const char[], PetscInt, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxFluxNOGetPhysicalFlux(CfxFluxNO, const char **);
 PETSC_EXTERN PetscErrorCode CfxFluxNOSetConsistencyWeight(CfxFluxNO, PetscReal);
+PETSC_EXTERN PetscErrorCode CfxFluxNOGetConsistencyWeight(CfxFluxNO, PetscReal *);
 PETSC_EXTERN PetscErrorCode CfxFluxNOSetSeed(CfxFluxNO, uint64_t);
 /* Options (prefix "fluxno_" unless changed): -fluxno_type, -fluxno_p, -fluxno_q,
    -fluxno_net, -fluxno_width, -fluxno_layers, -fluxno_modes, -fluxno_proj_width,

@@ -17,3 +17,4 @@
 #include <conflux/cfxineus.h>
 #include <conflux/cfxsnapo.h>
 #include <conflux/cfxlgp.h>
+#include <conflux/cfxjaws.h>

@@ -211,6 +211,13 @@ PetscErrorCode CfxFluxNOSetConsistencyWeight(CfxFluxNO m, PetscReal lambda)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode CfxFluxNOGetConsistencyWeight(CfxFluxNO m, PetscReal *lambda)
+{
+  PetscFunctionBegin;
+  *lambda = m->lambda;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CfxFluxNOSetSeed(CfxFluxNO m, uint64_t seed)
 {
   PetscFunctionBegin;
