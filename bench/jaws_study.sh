@@ -10,7 +10,7 @@
 # environment: CONFLUX (build/bin/conflux), EPOCHS (30), LR (2e-3, Adam, batch 16), SEEDS ("0 1 2"), JOBS (2 trainings
 #   at a time), NTRAIN (8), NTEST (8), WIDTH/LAYERS/MODES/PWIDTH of the FNO (16/2/12/64),
 #   LAMBDA (1), BETA (1), RHO (1), SENS (hinge), PROBES (1), ARMS ("1 2 3 4 5 6"),
-#   CONFLUX_PYTHON (/usr/bin/python3).
+#   IMGDIR (docs/images), CONFLUX_PYTHON (/usr/bin/python3).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-jaws_study}
@@ -25,6 +25,7 @@ NTEST=${NTEST:-8}
 WIDTH=${WIDTH:-16} LAYERS=${LAYERS:-2} MODES=${MODES:-12} PWIDTH=${PWIDTH:-64}
 LAMBDA=${LAMBDA:-1} BETA=${BETA:-1} RHO=${RHO:-1} SENS=${SENS:-hinge} PROBES=${PROBES:-1}
 ARMS=${ARMS:-"1 2 3 4 5 6"}
+IMGDIR=${IMGDIR:-$SRC/docs/images}
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 mkdir -p "$OUT"/logs "$OUT"/models "$OUT"/pred
 cd "$OUT"
@@ -63,4 +64,4 @@ export CONFLUX EPOCHS LR WIDTH LAYERS MODES PWIDTH JAWS
 
 for s in $SEEDS; do for a in $ARMS; do echo "$a $s"; done; done | xargs -P "$JOBS" -n 2 bash -c 'run_one "$0" "$1"'
 cd - > /dev/null
-"$PY" "$SRC/bench/jaws_study.py" "$OUT" "$SRC/docs/images"
+"$PY" "$SRC/bench/jaws_study.py" "$OUT" "$IMGDIR"
