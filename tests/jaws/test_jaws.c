@@ -240,7 +240,11 @@ static PetscErrorCode TestGradients(void)
   for (PetscInt variant = 0; variant < 2; variant++) {
     PetscCall(CfxJawsSetSensitivityType(g.j, variant ? CFXJAWS_HINGE : CFXJAWS_SQUARED));
     PetscCall(CfxJawsSetContraction(g.j, 0.5)); /* hinge active at some cells, not all */
-    PetscCall(CfxGradCheck(tape, PenaltyFn, &g, n, in, 1e-6, &err));
+    /* The penalty divides f(u + eps v) - f(u) by eps = 1e-3, so the few-ulp noise of the activation
+       kernels is amplified by 1/eps before the central difference divides by h: at h = 1e-6 that
+       noise alone reaches ~3e-5 relative, while h = 1e-5 keeps both it and the O(h^2) error far
+       below the 1e-6 limit. */
+    PetscCall(CfxGradCheck(tape, PenaltyFn, &g, n, in, 1e-5, &err));
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "gradient check of the %s penalty in the parameters: relative error %.2e\n", CfxJawsSensitivityTypes[variant], (double)err));
     CHECK(err < 1e-6, "penalty gradient check failed: %g", (double)err);
   }
