@@ -176,7 +176,7 @@ int main(int argc, char **argv)
   /* A wrong value function (B2 without jumps) must be rejected: its labels are biased. */
   {
     PetscInt d  = 10;
-    PetscReal t = 0.2, x[10] = {0}, mean, se, ue;
+    PetscReal t = 0.2, x[10] = {0}, mean = 0, se = 0, ue = 0; /* set by the calls below; initialised for -Wmaybe-uninitialized */
     CfxPIDELabelOptions o = {PETSC_TRUE, PETSC_TRUE, 1};
     PetscCall(CfxPIDECreate(PETSC_COMM_SELF, &p));
     PetscCall(CfxPIDESetProblem(p, CFX_PIDE_B2, d));
