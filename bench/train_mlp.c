@@ -5,13 +5,7 @@
    bench/run_training_bench.sh for the comparison. */
 #include <conflux/conflux.h>
 #include <conflux/cfxoptim.h>
-#include <sys/resource.h>
-
-static int CompareReal(const void *a, const void *b)
-{
-  PetscReal x = *(const PetscReal *)a, y = *(const PetscReal *)b;
-  return (x > y) - (x < y);
-}
+#include "step_timing.h"
 
 int main(int argc, char **argv)
 {
@@ -22,7 +16,7 @@ int main(int argc, char **argv)
   CfxOptimizer opt;
   CfxRNG rng;
   PetscReal *times, lossval = 0;
-  struct rusage ru;
+  double median_ms, min_ms, rss_mb;
 
   PetscCall(CfxInitialize(&argc, &argv, NULL, "MLP training-step benchmark"));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-batch", &batch, NULL));
@@ -72,12 +66,11 @@ int main(int argc, char **argv)
     PetscCall(PetscTime(&t1));
     if (r >= 0) times[r] = t1 - t0;
   }
-  qsort(times, (size_t)reps, sizeof(PetscReal), CompareReal);
-  getrusage(RUSAGE_SELF, &ru);
+  StepTimingSummary(times, reps, &median_ms, &min_ms, &rss_mb);
   PetscCall(
       PetscPrintf(PETSC_COMM_SELF,
                   "{\"bench\": \"train_mlp\", \"impl\": \"conflux\", \"batch\": %d, \"width\": %d, \"reps\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, \"peak_rss_mb\": %.1f, \"final_loss\": %.6e}\n",
-                  (int)batch, (int)width, (int)reps, 1e3 * (double)times[reps / 2], 1e3 * (double)times[0], ru.ru_maxrss / 1024.0, (double)lossval));
+                  (int)batch, (int)width, (int)reps, median_ms, min_ms, rss_mb, (double)lossval));
   PetscCall(PetscFree(times));
   PetscCall(CfxOptimizerDestroy(&opt));
   PetscCall(CfxTapeDestroy(&tape));
