@@ -57,7 +57,9 @@ const char CfxSnapoUsage[] = "Usage: conflux snapo -problem <gas_storage|pension
                              "  -gas_kappa, -gas_sigma, -gas_imax, -gas_i0, -gas_qin, -gas_qout, -gas_cost, -gas_penalty,\n"
                              "  -gas_beta, -gas_eps          S1 parameters                [10, 0.8, 1, 0, 0.01, 0.02, 0.1, 50, 1e4, 1e-4]\n"
                              "  -pension_nodes <K>           key-rate nodes = risk factors N_rf; -pension_* parameters        [10]\n"
+                             "  -pension_curve FILE          /zero_curve [pension_nodes], rates as fractions [linear 0.025 -> 0.035]\n"
                              "  -pharma_*                    S3 process parameters (cooling, seed, wash, dryer T, kinetics)\n"
+                             "  -pharma_params_file FILE     /process_params [8] in the order of /inputs/process_params (replaces -pharma_*)\n"
                              "pharma with adjoint sensitivities also runs one reverse sweep per quality output (yield, purity,\n"
                              "particle size, residual solvent, degradant) and writes /quality and /sensitivities_quality.\n"
                              "  -force                       replace an existing RESULT.h5\n";
@@ -102,11 +104,18 @@ static PetscErrorCode SetupPension(MPI_Comm comm, Problem *pb)
 {
   CfxSnapoPensionParams pp;
   CfxTensor curve, mkt;
+  char file[PETSC_MAX_PATH_LEN] = "";
+  PetscReal *r                  = NULL;
 
   PetscFunctionBegin;
   PetscCall(CfxSnapoPensionSetDefaults(&pp));
   PetscCall(CfxSnapoPensionParamsSetFromOptions(comm, &pp));
-  PetscCall(CfxSnapoPensionCreate(&pp, NULL, &pb->pension));
+  PetscOptionsBegin(comm, NULL, "conflux snapo: pension input", "CfxSnapoPension");
+  PetscCall(PetscOptionsString("-pension_curve", "HDF5 file with /zero_curve [pension_nodes] (default: linear 0.025 -> 0.035)", NULL, file, file, sizeof(file), NULL));
+  PetscOptionsEnd();
+  if (file[0]) PetscCall(CfxSnapoPensionReadCurve(comm, file, &pp, &r));
+  PetscCall(CfxSnapoPensionCreate(&pp, r, &pb->pension));
+  PetscCall(PetscFree(r));
   PetscCall(CfxSnapoPensionGetModel(pb->pension, &pb->m));
   PetscCall(CfxSnapoPensionGetInputs(pb->pension, &curve, &mkt));
   pb->ninputs    = 2;
@@ -122,10 +131,15 @@ static PetscErrorCode SetupPharma(MPI_Comm comm, Problem *pb)
 {
   CfxSnapoPharmaParams pp;
   CfxTensor kin;
+  char file[PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBegin;
   PetscCall(CfxSnapoPharmaSetDefaults(&pp));
   PetscCall(CfxSnapoPharmaParamsSetFromOptions(comm, &pp));
+  PetscOptionsBegin(comm, NULL, "conflux snapo: pharma input", "CfxSnapoPharma");
+  PetscCall(PetscOptionsString("-pharma_params_file", "HDF5 file with /process_params [8] (replaces the -pharma_* values)", NULL, file, file, sizeof(file), NULL));
+  PetscOptionsEnd();
+  if (file[0]) PetscCall(CfxSnapoPharmaReadParams(comm, file, &pp));
   PetscCall(CfxSnapoPharmaCreate(&pp, &pb->pharma));
   PetscCall(CfxSnapoPharmaGetModel(pb->pharma, &pb->m));
   PetscCall(CfxSnapoPharmaGetInputs(pb->pharma, &kin));

@@ -199,6 +199,7 @@ PETSC_EXTERN PetscErrorCode CfxSnapoPensionCreate(const CfxSnapoPensionParams *,
 PETSC_EXTERN PetscErrorCode CfxSnapoPensionGetModel(CfxSnapoPension, CfxSnapoModelOps *);
 PETSC_EXTERN PetscErrorCode CfxSnapoPensionGetInputs(CfxSnapoPension, CfxTensor *, CfxTensor *);
 PETSC_EXTERN PetscErrorCode CfxSnapoPensionDestroy(CfxSnapoPension *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPensionReadCurve(MPI_Comm, const char[], const CfxSnapoPensionParams *, PetscReal **); /* /zero_curve [nnodes] */
 
 /* ---- S3: pharmaceutical 4-unit chain (pharma.c; docs/snapo.md). Batch reactor A -> B -> C
    (Arrhenius, RK4, policy temperature in (290, 350) K per step), crystalliser, filter/wash,
@@ -222,3 +223,4 @@ PETSC_EXTERN PetscErrorCode CfxSnapoPharmaSetOutput(CfxSnapoPharma, PetscInt); /
 PETSC_EXTERN PetscErrorCode CfxSnapoPharmaGetModel(CfxSnapoPharma, CfxSnapoModelOps *);
 PETSC_EXTERN PetscErrorCode CfxSnapoPharmaGetInputs(CfxSnapoPharma, CfxTensor *);
 PETSC_EXTERN PetscErrorCode CfxSnapoPharmaDestroy(CfxSnapoPharma *);
+PETSC_EXTERN PetscErrorCode CfxSnapoPharmaReadParams(MPI_Comm, const char[], CfxSnapoPharmaParams *); /* /process_params [8] */

@@ -10,5 +10,6 @@
    created as needed. */
 PETSC_INTERN PetscErrorCode SnapoH5WriteArray(hid_t, const char[], PetscInt, const PetscInt[], const PetscReal[]);
 PETSC_INTERN PetscErrorCode SnapoH5WriteScalar(hid_t, const char[], PetscReal);
+PETSC_INTERN PetscErrorCode SnapoH5ReadVector(MPI_Comm, const char[], const char[], PetscInt, PetscInt *, PetscReal **);
 /* Registers the SNAPO log events and the evaluation tape's finalizer (idempotent). */
 PETSC_INTERN PetscErrorCode SnapoInitializePackage(void);

@@ -106,6 +106,41 @@ with h5py.File("rph.h5", "r") as f:
     # a hotter dryer leaves less solvent and makes more degradant
     check("pharma_signs", f["sensitivities_quality/residual_solvent"][7] < 0 and f["sensitivities_quality/degradant"][7] > 0)
 
+# S2 and S3 inputs from HDF5: the written inputs read back give the same value bitwise; a
+# file of the wrong length fails naming the file, the dataset, and the expected and found sizes
+PENSION = ["-problem", "pension", "-pension_nsteps", "12", "-pension_nodes", "25", "-paths", "32", "-block", "16", "-sensitivities", "none"]
+PHARMA = ["-problem", "pharma", "-paths", "8", "-block", "8", "-sensitivities", "none"]
+with h5py.File("rp.h5", "r") as f, h5py.File("zc.h5", "w") as g:
+    g["zero_curve"] = f["inputs/zero_curve"][:]
+with h5py.File("rph.h5", "r") as f, h5py.File("pp.h5", "w") as g:
+    g["process_params"] = f["inputs/process_params"][:]
+for name, args, opt, src in (("pension", PENSION, "-pension_curve", "zc.h5"), ("pharma", PHARMA, "-pharma_params_file", "pp.h5")):
+    r0 = run(args + ["-o", name + "_a.h5"])
+    r1 = run(args + [opt, src, "-o", name + "_b.h5"])
+    check(name + "_file_status", r0.returncode == 0 and r1.returncode == 0, r0.stderr + r1.stderr)
+    with h5py.File(name + "_a.h5", "r") as a, h5py.File(name + "_b.h5", "r") as b:
+        check(name + "_file_same_value", a["value"][0] == b["value"][0], f"{a['value'][0]!r} vs {b['value'][0]!r}")
+# and the file's values are the ones used: a shifted curve, a hotter dryer change the value
+with h5py.File("zc.h5", "r") as f, h5py.File("zc_up.h5", "w") as g:
+    g["zero_curve"] = f["zero_curve"][:] + 0.01
+with h5py.File("pp.h5", "r") as f, h5py.File("pp_hot.h5", "w") as g:
+    p = f["process_params"][:]
+    p[7] += 10
+    g["process_params"] = p
+for name, args, opt, src in (("pension", PENSION, "-pension_curve", "zc_up.h5"), ("pharma", PHARMA, "-pharma_params_file", "pp_hot.h5")):
+    r = run(args + [opt, src, "-o", name + "_c.h5"])
+    check(name + "_file_used_status", r.returncode == 0, r.stderr)
+    with h5py.File(name + "_a.h5", "r") as a, h5py.File(name + "_c.h5", "r") as c:
+        check(name + "_file_used", a["value"][0] != c["value"][0] and np.array_equal(c["inputs/" + ("zero_curve" if name == "pension" else "process_params")][:], h5py.File(src, "r")[("zero_curve" if name == "pension" else "process_params")][:]))
+with h5py.File("zc_bad.h5", "w") as g:
+    g["zero_curve"] = np.full(7, 0.03)
+r = run(PENSION + ["-pension_curve", "zc_bad.h5", "-o", "bad.h5"])
+check("pension_curve_bad", r.returncode != 0 and "zc_bad.h5" in r.stderr and "zero_curve" in r.stderr and "7 entries, expected 25" in r.stderr and not os.path.exists("bad.h5"), r.stderr)
+with h5py.File("pp_bad.h5", "w") as g:
+    g["process_params"] = np.array([25, 8000, 28.9, 1e4, 10, float("nan"), 3, 330.0])
+r = run(PHARMA + ["-pharma_params_file", "pp_bad.h5", "-o", "bad.h5"])
+check("pharma_params_bad", r.returncode != 0 and "pp_bad.h5" in r.stderr and "process_params[5]" in r.stderr and not os.path.exists("bad.h5"), r.stderr)
+
 # 1 and 2 ranks: the same paths, so the same value up to the order of the final sum
 r = run(SMALL + ["-policy", "r.h5", "-o", "r_np2.h5"], nranks=2)
 check("np2_status", r.returncode == 0, r.stderr)
