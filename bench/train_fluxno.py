@@ -6,10 +6,9 @@ torch.set_num_threads(2). One JSON line.
 usage: train_fluxno.py [--batch 32] [--n 256] [--width 64] [--reps 20] [--warmup 5] [--threads 2]"""
 import argparse
 import json
-import resource
-import time
 
 import torch
+from torch_step_timing import summary, time_steps
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--batch", type=int, default=32)
@@ -35,17 +34,6 @@ def step(u):
 u = torch.rand(a.batch, a.n) * 2 - 1
 target = 0.5 * (u + torch.roll(u, 1, -1))
 opt = torch.optim.Adam(mlp.parameters(), lr=1e-3)
-times = []
-for r in range(a.warmup + a.reps):
-    t0 = time.perf_counter()
-    opt.zero_grad(set_to_none=False)
-    loss = torch.nn.functional.mse_loss(step(u), target)
-    loss.backward()
-    opt.step()
-    t1 = time.perf_counter()
-    if r >= a.warmup:
-        times.append(t1 - t0)
-times.sort()
+times, final_loss = time_steps(opt, lambda: torch.nn.functional.mse_loss(step(u), target), a.warmup, a.reps)
 print(json.dumps({"bench": "train_fluxno", "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "batch": a.batch, "n": a.n,
-                  "width": a.width, "reps": a.reps, "median_ms": round(1e3 * times[len(times) // 2], 4), "min_ms": round(1e3 * times[0], 4),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1), "final_loss": loss.item()}))
+                  "width": a.width, "reps": a.reps, **summary(times, final_loss)}))

@@ -4,10 +4,9 @@ projection 32-128-1), batch 32, N = 256, float64, torch.set_num_threads(2). One 
 usage: train_fno.py [--batch 32] [--n 256] [--reps 20] [--warmup 5] [--threads 2]"""
 import argparse
 import json
-import resource
-import time
 
 import torch
+from torch_step_timing import summary, time_steps
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--batch", type=int, default=32)
@@ -60,17 +59,6 @@ model = FNO()
 x = torch.randn(a.batch, 1, a.n)
 y = torch.sin(x)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-times = []
-for r in range(a.warmup + a.reps):
-    t0 = time.perf_counter()
-    opt.zero_grad(set_to_none=False)
-    loss = torch.nn.functional.mse_loss(model(x), y)
-    loss.backward()
-    opt.step()
-    t1 = time.perf_counter()
-    if r >= a.warmup:
-        times.append(t1 - t0)
-times.sort()
+times, final_loss = time_steps(opt, lambda: torch.nn.functional.mse_loss(model(x), y), a.warmup, a.reps)
 print(json.dumps({"bench": "train_fno", "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "batch": a.batch, "n": a.n,
-                  "reps": a.reps, "median_ms": round(1e3 * times[len(times) // 2], 4), "min_ms": round(1e3 * times[0], 4),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1), "final_loss": loss.item()}))
+                  "reps": a.reps, **summary(times, final_loss)}))

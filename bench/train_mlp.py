@@ -5,10 +5,9 @@ usage: train_mlp.py [--batch 4096] [--width 64] [--reps 20] [--warmup 5] [--thre
 import argparse
 import json
 import math
-import resource
-import time
 
 import torch
+from torch_step_timing import summary, time_steps
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--batch", type=int, default=4096)
@@ -32,22 +31,10 @@ x = torch.rand(a.batch, 2) * 2 - 1
 y = (torch.sin(math.pi * x[:, 0]) * x[:, 1]).unsqueeze(1)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
-times = []
-for r in range(a.warmup + a.reps):
-    t0 = time.perf_counter()
-    opt.zero_grad(set_to_none=False)
-    loss = torch.nn.functional.mse_loss(model(x), y)
-    loss.backward()
-    opt.step()
-    t1 = time.perf_counter()
-    if r >= a.warmup:
-        times.append(t1 - t0)
-times.sort()
+times, final_loss = time_steps(opt, lambda: torch.nn.functional.mse_loss(model(x), y), a.warmup, a.reps)
 # the BLAS library actually mapped into this process (Debian's torch uses the system libblas)
 with open("/proc/self/maps") as maps:
     libs = sorted({line.split()[-1] for line in maps if "blas" in line.split()[-1]})
 blas = ",".join(libs) or "none mapped"
 print(json.dumps({"bench": "train_mlp", "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas,
-                  "batch": a.batch, "width": a.width, "reps": a.reps, "median_ms": round(1e3 * times[len(times) // 2], 4),
-                  "min_ms": round(1e3 * times[0], 4), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
-                  "final_loss": loss.item()}))
+                  "batch": a.batch, "width": a.width, "reps": a.reps, **summary(times, final_loss)}))
