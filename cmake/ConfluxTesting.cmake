@@ -71,7 +71,18 @@ function(conflux_add_test)
   if(T_WILL_FAIL)
     list(APPEND props WILL_FAIL TRUE)
   endif()
+  list(APPEND props FIXTURES_REQUIRED conflux_mpi_session)
   set_tests_properties(${T_NAME} PROPERTIES ${props})
+endfunction()
+
+# OpenMPI creates its per-user session directory (/tmp/ompi.HOST.UID) on first use without
+# tolerating a concurrent creator: on a fresh machine two tests starting MPI at the same moment
+# can fail with "mkdir ... File exists" in orte_session_dir. One MPI start before all other
+# tests (a CTest fixture every conflux_add_test requires) creates it once.
+function(conflux_add_mpi_session_fixture exe)
+  add_test(NAME mpi_session_dir COMMAND ${exe} version)
+  set_tests_properties(mpi_session_dir PROPERTIES ENVIRONMENT "${CONFLUX_TEST_ENVIRONMENT}"
+    LABELS unit FIXTURES_SETUP conflux_mpi_session TIMEOUT 60)
 endfunction()
 
 # conflux_add_test_program(name source... [LIBS lib...]): a test executable linked to conflux.
