@@ -16,6 +16,7 @@
 #include <conflux/cfxjaws.h>
 #include <petsctime.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 typedef enum { MODEL_FLUXNO, MODEL_FNO } ModelKind;
 static const char *const ModelKinds[] = {"fluxno", "fno", "ModelKind", "MODEL_", NULL};
@@ -166,6 +167,8 @@ static PetscErrorCode ValidationLoss(MPI_Comm comm, CfxFluxNO model, CfxTape tap
 PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
 {
   char data[PETSC_MAX_PATH_LEN] = "", val[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
+  PetscReal progressEvery = 60;
+  PetscBool tty;
   PetscInt kind = MODEL_FLUXNO, epochs = 200, bs = 100, seed = 0, every = 0, monitorEvery = 1, decay = 50, nwin, np, npv = 0, nbatches, epoch0 = 0, nparam;
   PetscReal tmax   = 0, *grads, *vals, *hist;
   PetscBool resume = PETSC_FALSE, force = PETSC_FALSE, setStep, setSeed, unrollCk = PETSC_FALSE, extended;
@@ -179,7 +182,7 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   CfxOptimizer opt;
   CfxTape tape;
   PetscMPIInt size, rank;
-  PetscLogDouble t0, tepoch, now;
+  PetscLogDouble t0, tepoch, now, tprogress = 0;
 
   PetscFunctionBegin;
   (void)argc;
@@ -198,6 +201,9 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscOptionsInt("-seed", "Seed of the initialisation and of the pair shuffling", NULL, seed, &seed, &setSeed));
   PetscCall(PetscOptionsInt("-train_checkpoint_every", "Write the checkpoint (with optimizer state) every k epochs (0: only at the end)", NULL, every, &every, NULL));
   PetscCall(PetscOptionsInt("-train_monitor_every", "Monitor line every k epochs", NULL, monitorEvery, &monitorEvery, NULL));
+  PetscCall(PetscOptionsReal("-train_progress_seconds",
+                             "Inside a long epoch, a progress line (batch, running loss, pairs/s, epoch ETA) at most this often (0: never; a terminal gets it in place every second)", NULL,
+                             progressEvery, &progressEvery, NULL));
   PetscCall(PetscOptionsBool("-resume", "Continue from the checkpoint -o (model, optimizer moments, epoch)", NULL, resume, &resume, NULL));
   PetscCall(PetscOptionsBool("-force", "Replace an existing output file", NULL, force, &force, NULL));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-train_step_size", &setStep));
@@ -284,6 +290,8 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   if (unrollCk) PetscCall(CfxTapeCreate(comm, &ex.ck.inner));
 
   PetscCall(CfxTapeCreate(comm, &tape));
+  tty = (PetscBool)isatty(fileno(stdout));
+  PetscCheck(progressEvery >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-train_progress_seconds must be >= 0, found %g", (double)progressEvery);
   PetscCall(PetscMalloc1(epochs + 1, &hist));
   for (PetscInt e = 0; e < epochs; e++) hist[e] = 0;
   PetscCall(PetscTime(&t0));
@@ -293,6 +301,7 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
     CfxRNG rng;
 
     PetscCall(PetscTime(&tepoch));
+    tprogress = tepoch;
     /* Fisher-Yates shuffle from stream e of the seed, identical on every rank */
     PetscCall(PetscMalloc1(np, &perm));
     for (PetscInt i = 0; i < np; i++) perm[i] = i;
@@ -329,7 +338,21 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
       PetscCheck(!PetscIsInfOrNanReal(part[0]), comm, PETSC_ERR_FP, "epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ": the loss is %g; lower -train_lr", e, b, (double)part[0]);
       PetscCall(CfxOptimizerStep(opt));
       for (PetscInt i = 0; i < 4; i++) sums[i] += part[i];
+      if (progressEvery > 0 && rank == 0 && b + 1 < nbatches) {
+        /* rank 0's clock alone decides, so no rank waits on another for a progress line */
+        PetscCall(PetscTime(&now));
+        if (now - tprogress >= (tty ? PetscMin(progressEvery, 1.0) : progressEvery)) {
+          char eta[32];
+          PetscInt seen = PetscMin(np, (b + 1) * bs);
+          CfxFormatDuration((now - tepoch) / seen * (np - seen), eta, sizeof(eta));
+          PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                                "%strain: epoch %4" PetscInt_FMT "/%" PetscInt_FMT " batch %" PetscInt_FMT "/%" PetscInt_FMT " loss %.4e per pair so far, %.0f pairs/s, epoch ETA %s%s",
+                                tty ? "\r" : "", e + 1, epochs, b + 1, nbatches, (double)(sums[0] / seen), seen / PetscMax(now - tepoch, 1e-9), eta, tty ? "" : "\n"));
+          tprogress = now;
+        }
+      }
     }
+    if (tty && progressEvery > 0 && rank == 0 && tprogress > tepoch) PetscCall(PetscPrintf(PETSC_COMM_SELF, "\r%80s\r", ""));
     PetscCall(PetscFree(perm));
     hist[e] = sums[0] / np;
     PetscCall(PetscTime(&now));

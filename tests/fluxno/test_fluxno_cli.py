@@ -65,7 +65,11 @@ check("trained model is consistent: rel error %.3f < 0.15 (after 1 epoch: %.3f)"
 
 # 3. data parallel: 1 and 2 ranks train the same model (round-off); 4. -resume continues exactly
 must(run(["train", "-model", "fluxno", "-data", "train.h5", "-o", "r1.h5", "-force", "-train_epochs", "3"] + small), "train 1 rank")
-must(run(["train", "-model", "fluxno", "-data", "train.h5", "-o", "r2.h5", "-force", "-train_epochs", "3"] + small, 2), "train 2 ranks")
+# (with a progress line after every batch: rank 0 alone prints it, and it changes nothing)
+out2 = must(run(["train", "-model", "fluxno", "-data", "train.h5", "-o", "r2.h5", "-force", "-train_epochs", "3", "-train_progress_seconds", "1e-9"] + small, 2), "train 2 ranks")
+nb = int(re.search(r"(\d+) batches of", out2).group(1))
+nprog = len(re.findall(r"^train: epoch +\d+/3 batch \d+/%d loss" % nb, out2, re.M))
+check("-train_progress_seconds: %d progress lines, expected 3 x (%d - 1) from rank 0 alone" % (nprog, nb), nprog == 3 * (nb - 1))
 p1, p2 = params("r1.h5"), params("r2.h5")
 d = max(np.abs(p1[k] - p2[k]).max() / max(np.abs(p1[k]).max(), 1e-300) for k in p1)
 check("1 and 2 ranks give the same parameters (max rel diff %.1e <= 1e-9)" % d, d <= 1e-9)
