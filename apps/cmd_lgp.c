@@ -5,17 +5,16 @@
 static const char *const Systems[] = {"pendulum", "double_pendulum", "coupled_oscillators", "damped_driven_pendulum", "LGPSystem", "LGP_SYSTEM_", NULL};
 
 /* The ground-truth systems with unit parameters (documented in `conflux help lgp`). */
-static PetscErrorCode SetupSystem(CfxODE ode, PetscInt sys, PetscInt d, PetscReal gamma, PetscReal A, PetscReal Omega)
+static PetscErrorCode SetupSystem(CfxODE ode, PetscInt sys, PetscInt d, const PetscReal springs[], PetscReal gamma, PetscReal A, PetscReal Omega)
 {
   PetscFunctionBegin;
   switch (sys) {
     case 0: PetscCall(CfxODESetPendulum(ode, 1, 1, 1)); break;
     case 1: PetscCall(CfxODESetDoublePendulum(ode, 1, 1, 1, 1, 1)); break;
     case 2: {
-      PetscReal m[CFX_LGP_MAX_DIM / 2], k[CFX_LGP_MAX_DIM / 2 + 1];
+      PetscReal m[CFX_LGP_MAX_DIM / 2];
       for (PetscInt i = 0; i < d; i++) m[i] = 1;
-      for (PetscInt i = 0; i <= d; i++) k[i] = 1;
-      PetscCall(CfxODESetCoupledOscillators(ode, d, m, k));
+      PetscCall(CfxODESetCoupledOscillators(ode, d, m, springs));
     } break;
     case 3: PetscCall(CfxODESetForcedDampedPendulum(ode, 1, 1, 1, gamma, A, Omega)); break;
   }
@@ -24,12 +23,36 @@ static PetscErrorCode SetupSystem(CfxODE ode, PetscInt sys, PetscInt d, PetscRea
 
 static PetscInt SystemDim(PetscInt sys, PetscInt n) { return sys == 1 ? 2 : sys == 2 ? n : 1; }
 
+/* -springs k_0,..,k_N of the coupled oscillators: N + 1 values, default 1 each. */
+static PetscErrorCode CheckSprings(MPI_Comm comm, PetscInt d, PetscBool set, PetscInt n, PetscReal k[])
+{
+  PetscFunctionBegin;
+  if (!set)
+    for (PetscInt i = 0; i <= d; i++) k[i] = 1;
+  PetscCheck(!set || n == d + 1, comm, PETSC_ERR_ARG_SIZ, "-springs: expected %" PetscInt_FMT " spring constants (one more than -n_masses), found %" PetscInt_FMT, d + 1, n);
+  PetscFunctionReturn(0);
+}
+
+/* Radical inverse of i in base b: coordinate of the i-th Halton point. */
+static PetscReal Halton(PetscInt i, PetscInt b)
+{
+  PetscReal f = 1, x = 0;
+  for (; i > 0; i /= b) {
+    f /= b;
+    x += f * (PetscReal)(i % b);
+  }
+  return x;
+}
+
 static PetscErrorCode Simulate(MPI_Comm comm)
 {
   PetscInt sys = 0, ntraj = 4, nsteps = 40, nmass = 2, d, namp = 2;
   PetscReal h = 0.1, amp[2] = {0.4, 1.6}, noise = 0, gamma = 0.1, A = 0.5, Omega = 0.8, *q, *u = NULL, *times, *Y;
-  PetscInt seed                = 0;
-  PetscBool force              = PETSC_FALSE, setAmp;
+  PetscInt seed = 0, init = 0, nq0 = CFX_LGP_MAX_DIM, nv0 = CFX_LGP_MAX_DIM;
+  PetscReal box = 1, q0[CFX_LGP_MAX_DIM] = {0}, v0[CFX_LGP_MAX_DIM] = {0}, springs[CFX_LGP_MAX_DIM / 2 + 1];
+  PetscInt nsp                 = CFX_LGP_MAX_DIM / 2 + 1;
+  PetscBool force              = PETSC_FALSE, setAmp, setQ0, setV0, setSp;
+  const char *const inits[]    = {"rest", "halton", "LGPInit", "LGP_INIT_", NULL};
   char out[PETSC_MAX_PATH_LEN] = "";
   CfxODE ode;
   CfxRNG rng;
@@ -47,6 +70,11 @@ static PetscErrorCode Simulate(MPI_Comm comm)
   PetscCall(PetscOptionsReal("-gamma", "Damping (damped_driven_pendulum)", NULL, gamma, &gamma, NULL));
   PetscCall(PetscOptionsReal("-drive", "Drive amplitude A, input u = A cos(Omega t)", NULL, A, &A, NULL));
   PetscCall(PetscOptionsReal("-omega", "Drive frequency Omega", NULL, Omega, &Omega, NULL));
+  PetscCall(PetscOptionsEList("-init", "Initial states: from rest at -amp amplitudes, or Halton points (q, v) in [-box, box]^2d", NULL, inits, 2, inits[init], &init, NULL));
+  PetscCall(PetscOptionsReal("-box", "Half width of the -init halton box", NULL, box, &box, NULL));
+  PetscCall(PetscOptionsRealArray("-q0", "Initial position of a single trajectory (d values)", NULL, q0, &nq0, &setQ0));
+  PetscCall(PetscOptionsRealArray("-v0", "Initial velocity of a single trajectory (d values; default 0)", NULL, v0, &nv0, &setV0));
+  PetscCall(PetscOptionsRealArray("-springs", "Spring constants k_0,..,k_N of the coupled oscillators (default 1 each)", NULL, springs, &nsp, &setSp));
   PetscCall(PetscOptionsString("-o", "Output trajectory file", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "Overwrite the output", NULL, force, &force, NULL));
   PetscOptionsEnd();
@@ -62,13 +90,27 @@ static PetscErrorCode Simulate(MPI_Comm comm)
   PetscCall(CfxODECreate(comm, &ode));
   PetscCall(CfxODESetTolerances(ode, 1e-11, 1e-13));
   PetscCall(CfxODESetMaxSteps(ode, 1000000));
-  PetscCall(SetupSystem(ode, sys, d, gamma, A, Omega));
+  PetscCall(CheckSprings(comm, d, setSp, nsp, springs));
+  PetscCheck(!setQ0 || (nq0 == d && ntraj == 1), comm, PETSC_ERR_ARG_WRONG, "-q0: expected %" PetscInt_FMT " values and -n_traj 1, found %" PetscInt_FMT " values and -n_traj %" PetscInt_FMT, d, nq0,
+             ntraj);
+  PetscCheck(!setV0 || (setQ0 && nv0 == d), comm, PETSC_ERR_ARG_WRONG, "-v0: expected %" PetscInt_FMT " values together with -q0, found %" PetscInt_FMT, d, nv0);
+  PetscCheck(box > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-box: expected > 0, found %g", (double)box);
+  PetscCall(SetupSystem(ode, sys, d, springs, gamma, A, Omega));
   PetscCall(CfxODESetFromOptions(ode));
   for (PetscInt k = 0; k < nsteps; k++) times[k] = k * h;
   PetscCall(CfxRNGSetSeed(&rng, (uint64_t)seed, 0));
   for (PetscInt t = 0; t < ntraj; t++) {
+    static const PetscInt primes[CFX_LGP_MAX_DIM] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53};
     PetscReal y0[CFX_LGP_MAX_DIM] = {0}, a = ntraj > 1 ? amp[0] + (amp[1] - amp[0]) * t / (ntraj - 1) : amp[0];
-    for (PetscInt i = 0; i < d; i++) y0[i] = i ? -0.5 * y0[i - 1] : a; /* (a, -a/2, a/4, ...) from rest */
+    if (setQ0)
+      for (PetscInt i = 0; i < d; i++) {
+        y0[i]     = q0[i];
+        y0[d + i] = v0[i];
+      }
+    else if (init == 1) /* Halton point t + 1 of dimension 2d, scaled to [-box, box] */
+      for (PetscInt j = 0; j < 2 * d; j++) y0[j] = box * (2 * Halton(t + 1, primes[j]) - 1);
+    else
+      for (PetscInt i = 0; i < d; i++) y0[i] = i ? -0.5 * y0[i - 1] : a; /* (a, -a/2, a/4, ...) from rest */
     PetscCall(CfxODESolve(ode, 0, y0, nsteps, times, Y));
     for (PetscInt k = 0; k < nsteps; k++) {
       for (PetscInt i = 0; i < d; i++) q[(t * nsteps + k) * d + i] = Y[2 * d * k + i] + (noise > 0 ? noise * CfxRNGNormal(&rng) : 0);
@@ -154,7 +196,9 @@ static PetscErrorCode Rollout(MPI_Comm comm)
   char modelFile[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", data[PETSC_MAX_PATH_LEN] = "", tmp[PETSC_MAX_PATH_LEN];
   PetscInt steps = 1000, d, m, n0, n1, traj = 0, sys = -1, nmass = 2, ntraj, nsteps, dd, mm;
   PetscReal q0[CFX_LGP_MAX_DIM], q1[CFX_LGP_MAX_DIM], h, hh, *Q, *S, *E = NULL, *Et = NULL, *u = NULL, *dq = NULL, *du = NULL, gamma = 0.1, A = 0.5, Omega = 0.8;
-  PetscBool force = PETSC_FALSE, set0, set1, withStd = PETSC_TRUE;
+  PetscReal springs[CFX_LGP_MAX_DIM / 2 + 1];
+  PetscInt nsp    = CFX_LGP_MAX_DIM / 2 + 1;
+  PetscBool force = PETSC_FALSE, set0, set1, withStd = PETSC_TRUE, setSp;
   CfxLGP lgp;
   CfxLGPModel model;
   PetscMPIInt rank;
@@ -175,6 +219,7 @@ static PetscErrorCode Rollout(MPI_Comm comm)
   PetscCall(PetscOptionsReal("-gamma", "Damping (-system damped_driven_pendulum)", NULL, gamma, &gamma, NULL));
   PetscCall(PetscOptionsReal("-drive", "Drive amplitude (-system damped_driven_pendulum)", NULL, A, &A, NULL));
   PetscCall(PetscOptionsReal("-omega", "Drive frequency (-system damped_driven_pendulum)", NULL, Omega, &Omega, NULL));
+  PetscCall(PetscOptionsRealArray("-springs", "Spring constants k_0,..,k_N (-system coupled_oscillators)", NULL, springs, &nsp, &setSp));
   PetscCall(PetscOptionsString("-o", "Output prediction file", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "Overwrite the output", NULL, force, &force, NULL));
   PetscOptionsEnd();
@@ -217,7 +262,8 @@ static PetscErrorCode Rollout(MPI_Comm comm)
     PetscCheck(SystemDim(sys, nmass) == d, comm, PETSC_ERR_ARG_WRONG, "-system %s has d = %" PetscInt_FMT ", the model d = %" PetscInt_FMT, Systems[sys], SystemDim(sys, nmass), d);
     PetscCall(PetscMalloc1(steps + 1, &Et));
     PetscCall(CfxODECreate(comm, &ode));
-    PetscCall(SetupSystem(ode, sys, d, gamma, A, Omega));
+    PetscCall(CheckSprings(comm, d, setSp, nsp, springs));
+    PetscCall(SetupSystem(ode, sys, d, springs, gamma, A, Omega));
     for (PetscInt k = 0; k <= steps; k++) {
       const PetscInt a = k > 0 ? k - 1 : 0, b = k < steps ? k + 1 : steps;
       for (PetscInt i = 0; i < d; i++) {

@@ -104,6 +104,9 @@ static const CfxCommand commands[] = {
      "  -system <name>      (default pendulum)      -n_traj <n> (default 4)   -n_steps <n> (default 40)\n"
      "  -h <dt> (default 0.1)   -amp <lo,hi> (default 0.4,1.6)   -n_masses <n> coupled oscillators (default 2)\n"
      "  -noise <std> Gaussian position noise (default 0)   -seed <s> (default 0)\n"
+     "  -springs <k0,..,kN> coupled-oscillator springs (default 1 each)\n"
+     "  -init <rest|halton> halton: trajectory t starts at Halton point t+1 of (q, v) in [-box, box]^2d\n"
+     "  -box <b> (default 1)   -q0 <d values> [-v0 <d values>]: one trajectory from this state\n"
      "  -gamma <g> (default 0.1) -drive <A> (default 0.5) -omega <W> (default 0.8): damped driven pendulum,\n"
      "     theta'' = -g theta' - sin theta + A cos(W t); u = A cos(W t) is written as the known input\n"
      "  -o <file> (required)   -force   overwrite\n"
@@ -111,7 +114,7 @@ static const CfxCommand commands[] = {
      "  -o <file> (required) -force; every -lgp_* option of CfxLGP (see docs/lgp.md), -lgp_tao_* for TAO\n"
      "rollout: -model <file> (required) -q0, -q1 <d values> or -data <file> -traj <i> (default 0)\n"
      "  -steps <K> (default 1000) -std <bool> linearised std (default true) -o <file> (required) -force\n"
-     "  -system <name> also writes the true energy along the mean (energy_true)\n"
+     "  -system <name> also writes the true energy along the mean (energy_true; -springs, -gamma, ... as in simulate)\n"
      "  writes /mean [K+1, d], /std [K+1, d], /energy [K+1] (LGP posterior-mean energy), attribute h\n",
      CfxCommandLGP},
     {"ineus", CfxCommandIneusSummary, CfxCommandIneusUsage, CfxCommandIneus},
