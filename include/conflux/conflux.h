@@ -18,3 +18,4 @@
 #include <conflux/cfxsnapo.h>
 #include <conflux/cfxlgp.h>
 #include <conflux/cfxjaws.h>
+#include <conflux/cfxhfluxno.h>
