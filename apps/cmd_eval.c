@@ -6,6 +6,7 @@
    trained dt/dx), so a test file at another resolution is run at the same Courant number; each
    test frame spacing must be a whole number of model steps. */
 #include "fluxno_data.h"
+#include "hfluxno_cmd.h"
 
 #define MAXTIMES 64
 
@@ -63,6 +64,15 @@ PetscErrorCode CfxCommandEval(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscOptionsBool("-force", "Replace an existing output file", NULL, force, &force, NULL));
   PetscOptionsEnd();
   PetscCheck(mfile[0], comm, PETSC_ERR_ARG_WRONG, "no model: give -model MODEL.h5");
+  {
+    /* an hfluxno checkpoint is evaluated with the paper's windowed protocol */
+    PetscBool hflux;
+    PetscCall(CfxHFluxNOIsModelFile(mfile, &hflux));
+    if (hflux) {
+      PetscCall(CfxHFluxNOCommandEval(comm, argc, argv));
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCheck(data[0], comm, PETSC_ERR_ARG_WRONG, "no test data: give -data FILE.h5");
   if (out[0]) PetscCall(CfxOutputCheckWritable(comm, out, force));
 

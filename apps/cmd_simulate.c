@@ -23,6 +23,8 @@ typedef struct {
   SolverType solver;
   PetscInt nx, ns, nt, ncomp;
   PetscReal xmin, xmax, tfinal, nu;
+  PetscBool nuRandom; /* -nu_range: viscosity drawn per sample in [nuLo, nuHi] */
+  PetscReal nuLo, nuHi;
   PetscInt seed;
   CfxIC ic;
   /* coefficients: name, range; a sample draws each uniformly in [lo, hi] (lo = hi: fixed) */
@@ -60,6 +62,17 @@ static PetscErrorCode SimSetFromOptions(SimCtx *sim)
   PetscCall(PetscOptionsReal("-xmin", "Left end of the periodic domain", NULL, sim->xmin, &sim->xmin, NULL));
   PetscCall(PetscOptionsReal("-xmax", "Right end of the periodic domain", NULL, sim->xmax, &sim->xmax, NULL));
   PetscCall(PetscOptionsReal("-nu", "Viscosity (viscous_burgers: default 0.01; other PDEs: default 0)", NULL, sim->nu, &sim->nu, NULL));
+  {
+    PetscReal range[2];
+    PetscInt n = 2;
+    PetscCall(PetscOptionsRealArray("-nu_range", "Range lo,hi of the viscosity, drawn uniformly per sample after the flux coefficients (overrides -nu)", NULL, range, &n, &sim->nuRandom));
+    if (sim->nuRandom) {
+      PetscCheck(n == 2 && 0 < range[0] && range[0] <= range[1], sim->comm, PETSC_ERR_ARG_OUTOFRANGE, "-nu_range expects two numbers lo,hi with 0 < lo <= hi; found %" PetscInt_FMT " value(s)", n);
+      sim->nuLo = range[0];
+      sim->nuHi = range[1];
+      sim->nu   = range[1]; /* positive: the params column "nu" exists; each sample sets its own */
+    }
+  }
   PetscCall(PetscOptionsInt("-seed", "Random seed; sample i depends only on (seed, i)", NULL, sim->seed, &sim->seed, NULL));
   PetscCall(PetscOptionsString("-o", "Output HDF5 file (written as FILE.tmp, renamed on success)", NULL, sim->out, sim->out, sizeof(sim->out), &set));
   PetscCall(PetscOptionsBool("-simulate_monitor", "Progress line (samples/s, ETA) on rank 0", NULL, sim->monitor, &sim->monitor, NULL));
@@ -195,6 +208,23 @@ static PetscErrorCode SimulateSample(SimCtx *sim, SimWorker *w, PetscInt i, Pets
   PetscCall(CfxICSample(sim->ic, &rng, sim->nx, w->v));
   PetscCall(AdmissibleState(sim, i, w->v, w->u0));
   for (PetscInt c = 0; c < sim->ncoef; c++) params[c] = sim->coefRandom[c] ? sim->coefLo[c] + (sim->coefHi[c] - sim->coefLo[c]) * CfxRNGUniform(&rng) : 0;
+  if (sim->nuRandom) {
+    /* drawn after the coefficients, so adding -nu_range leaves them unchanged; CfxFV takes its
+       viscosity before set-up, so this sample gets a fresh solver */
+    PetscReal nu = sim->nuLo + (sim->nuHi - sim->nuLo) * CfxRNGUniform(&rng);
+    sim->nu      = nu;
+    if (sim->solver == SOLVER_SPECTRAL)
+      PetscCall(CfxSpectralBurgersSetViscosity(w->sb, nu));
+    else {
+      PetscCall(CfxFVDestroy(&w->fv));
+      PetscCall(CfxFVCreate(PETSC_COMM_SELF, &w->fv));
+      PetscCall(CfxFVSetGrid(w->fv, sim->nx, sim->xmin, sim->xmax));
+      PetscCall(CfxFVSetPhysicalFlux(w->fv, PDEFlux[sim->pde]));
+      PetscCall(CfxFVSetViscosity(w->fv, nu));
+      PetscCall(CfxFVSetFromOptions(w->fv));
+      PetscCall(CfxFVSetUp(w->fv));
+    }
+  }
   if (sim->solver == SOLVER_SPECTRAL) {
     PetscCall(CfxSpectralBurgersSolve(w->sb, 0.0, w->u0, sim->nt, sim->times, U));
   } else {

@@ -13,6 +13,7 @@
    JAWS Jacobian penalty (-jaws_lambda > 0). With K = 1 and lambda = 0 the loss is exactly
    CfxFluxNOLoss. */
 #include "fluxno_data.h"
+#include "hfluxno_cmd.h"
 #include <conflux/cfxjaws.h>
 #include <petsctime.h>
 #include <sys/resource.h>
@@ -185,12 +186,20 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscLogDouble t0, tepoch, now, tprogress = 0;
 
   PetscFunctionBegin;
-  (void)argc;
-  (void)argv;
+  {
+    /* -model hfluxno has its own driver (window sampling, multi-channel data) */
+    char mname[32] = "";
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-model", mname, sizeof(mname), NULL));
+    if (!strcmp(mname, "hfluxno")) {
+      PetscCall(CfxHFluxNOCommandTrain(comm, argc, argv));
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscOptionsBegin(comm, NULL, "conflux train options", "conflux");
-  PetscCall(PetscOptionsEList("-model", "Model: fluxno (learned numerical flux) or fno (one-step FNO baseline)", NULL, ModelKinds, 2, ModelKinds[kind], &kind, NULL));
+  PetscCall(PetscOptionsEList("-model", "Model: fluxno (learned numerical flux), fno (one-step FNO baseline) or hfluxno (context-conditioned Flux NO, options: conflux train -model hfluxno -help)",
+                              NULL, ModelKinds, 2, ModelKinds[kind], &kind, NULL));
   PetscCall(PetscOptionsString("-data", "Training dataset (PDEBench layout, float64 or float32)", NULL, data, data, sizeof(data), NULL));
   PetscCall(PetscOptionsString("-val", "Validation dataset (optional)", NULL, val, val, sizeof(val), NULL));
   PetscCall(PetscOptionsString("-o", "Output checkpoint (written atomically)", NULL, out, out, sizeof(out), NULL));

@@ -24,6 +24,7 @@ static const CfxCommand commands[] = {
      "  -t_final <t>              time of the last frame                                 [1]\n"
      "  -xmin <x> -xmax <x>       periodic domain                                        [0, 1]\n"
      "  -nu <nu>                  viscosity                      [0.01 for viscous_burgers, else 0]\n"
+     "  -nu_range <lo,hi>         viscosity drawn per sample (stored in params as nu)   [off]\n"
      "  -seed <s>                 random seed                                            [0]\n"
      "  -ic <grf|step|sines>      initial data; -ic_length, -ic_amplitude, -ic_jumps_min/max,\n"
      "                            -ic_sines, -ic_sines_kmax (see docs/datasets.md)      [grf]\n"
@@ -41,7 +42,7 @@ static const CfxCommand commands[] = {
      "shallow_water h = 1 + v/4 with zero velocity.\n",
      CfxCommandSimulate},
     {"train", "train a Flux NO (learned numerical flux) or the one-step FNO baseline on a trajectory dataset",
-     "Usage: conflux train -model <fluxno|fno> -data TRAIN.h5 [-val VAL.h5] -o MODEL.h5 [options]   (data parallel under mpirun)\n"
+     "Usage: conflux train -model <fluxno|fno|hfluxno> -data TRAIN.h5 [-val VAL.h5] -o MODEL.h5 [options]   (data parallel under mpirun)\n"
      "Fits the model to the consecutive frame pairs (U^n, U^{n+1}) of a PDEBench-layout dataset\n"
      "(float64 or float32; scalar law, uniform periodic grid, evenly spaced frames). The Flux NO\n"
      "learns F_{j+1/2} in U_j^{n+1} = U_j^n - (dt/dx)(F_{j+1/2} - F_{j-1/2}) with dt/dx from the data,\n"
@@ -67,7 +68,11 @@ static const CfxCommand commands[] = {
      "  -fluxno_time <euler|rk2>     time stepping of the learned scheme                    [euler]\n"
      "  -fluxno_width, -fluxno_layers, -fluxno_modes, -fluxno_proj_width\n"
      "                               sizes [fluxno: 64, 1, 5, 128; fno: 32, 3, 20, 128]\n"
-     "  -force                       replace an existing MODEL.h5\n",
+     "  -force                       replace an existing MODEL.h5\n"
+     "-model hfluxno (context-conditioned Flux NO, docs/hfluxno.md): random windows of T+1 frames\n"
+     "(scalar or multi-channel data), one-step MSE, AdamW with warmup-cosine; -train_steps [2000],\n"
+     "-train_warmup [100], -train_batch [32] windows, -train_lr [1e-3], -train_weight_decay [1e-4],\n"
+     "-train_checkpoint_every/-train_monitor_every in steps, -resume; sizes -hfluxno_* (-help).\n",
      CfxCommandTrain},
     {"eval", "roll a trained model out over a test dataset; relative L2 and Linf errors at given times",
      "Usage: conflux eval -model MODEL.h5 -data TEST.h5 [-times t1,t2,...] [-o PRED.h5]   (samples split over ranks)\n"
@@ -75,7 +80,10 @@ static const CfxCommand commands[] = {
      "the relative L2 error ||u - u_true|| / ||u_true|| and the largest absolute error at each time\n"
      "(mean +- std over samples). -o writes the predictions at every test frame in the dataset layout\n"
      "(for `tools/plot compare TEST.h5 PRED.h5`).\n"
-     "Options: -times (default: the last frame), -o FILE, -force\n",
+     "Options: -times (default: the last frame), -o FILE, -force\n"
+     "An hfluxno MODEL.h5 is evaluated with the windowed protocol instead: every window of T + H\n"
+     "frames, T context frames, H autoregressive steps (-eval_horizon [20]); relative l2 over the\n"
+     "block, linf = max|err|/max|u|, one-step relative l2, mass drift (-eval_json FILE, -eval_batch).\n",
      CfxCommandEval},
     {"rollout", "run one initial condition through a trained model and write the trajectory",
      "Usage: conflux rollout -model MODEL.h5 -t_final T -o OUT.h5 [-data FILE.h5 -sample i | -nx n -ic grf -seed s] [-nframes n]\n"
