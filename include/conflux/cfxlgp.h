@@ -38,6 +38,9 @@
      -lgp_narx_extrapolate              NARX learns the correction to 2 q_k - q_{k-1} (default false)
      -lgp_newton_tol <t>                Newton step tolerance, relative (default 1e-10)
      -lgp_newton_maxit <n>              Newton iterations per step (default 50)
+     -lgp_dissipation                   joint GP for an unknown Rayleigh dissipation R(v), F = -grad R
+     -lgp_dissipation_ell <l1,..,ld>    its ARD length scales (default 1 each)
+     -lgp_dissipation_sf <s>            its signal std (default 0.1)
      -lgp_max_jump <f>                  divergence: |q_{k+1} - q_k| above f times the largest
                                         training step (default 10) */
 #pragma once
@@ -96,6 +99,11 @@ PETSC_EXTERN PetscErrorCode CfxLGPSetJitter(CfxLGP, PetscReal, PetscReal);
 PETSC_EXTERN PetscErrorCode CfxLGPSetFitMask(CfxLGP, PetscBool, PetscBool, PetscBool);
 PETSC_EXTERN PetscErrorCode CfxLGPSetNARXExtrapolate(CfxLGP, PetscBool);
 PETSC_EXTERN PetscErrorCode CfxLGPSetPriorMean(CfxLGP, CfxLGPMeanFn, void *);
+/* Unknown dissipation: a Rayleigh function R(v) ~ GP(0, SE(ell_R [d], sf_R)) conditioned jointly
+   with the Lagrangian, generalised force F = -grad_v R; ell NULL for 1 each. */
+PETSC_EXTERN PetscErrorCode CfxLGPSetDissipation(CfxLGP, PetscBool, const PetscReal[], PetscReal);
+PETSC_EXTERN PetscErrorCode CfxLGPGetDissipation(CfxLGP, PetscBool *, PetscReal[], PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxLGPDissipationForce(CfxLGP, const PetscReal[], PetscReal[], PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxLGPSetValidationData(CfxLGP, PetscInt, PetscInt, const PetscReal[], const PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxLGPSetSelectionGrid(CfxLGP, PetscBool, PetscInt, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode CfxLGPValidationError(CfxLGP, PetscInt, PetscInt, const PetscReal[], const PetscReal[], PetscReal *);

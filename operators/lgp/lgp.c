@@ -43,12 +43,14 @@ PetscErrorCode CfxLGPCreate(MPI_Comm comm, CfxLGP *lgp)
   PetscValidPointer(lgp, 2);
   PetscCall(CfxLGPInitializePackage());
   PetscCall(PetscNew(&l));
-  l->comm     = comm;
-  l->model    = CFX_LGP_DLGP;
-  l->kern.sf2 = 1;
+  l->comm      = comm;
+  l->model     = CFX_LGP_DLGP;
+  l->kern.sf2  = 1;
+  l->kernR.sf2 = 0.01;
   for (PetscInt j = 0; j < CFX_LGP_MAX_DIM; j++) {
-    l->kern.ell[j] = 1;
-    l->pb[j]       = 1;
+    l->kern.ell[j]  = 1;
+    l->kernR.ell[j] = 1;
+    l->pb[j]        = 1;
   }
   l->noise       = 1e-6;
   l->gauge       = CFX_LGP_GAUGE_BOTH;
@@ -137,13 +139,14 @@ PetscErrorCode CfxLGPSetData(CfxLGP lgp, PetscInt ntraj, PetscInt nsteps, PetscI
   PetscCall(PetscArraycpy(lgp->q, q, ntraj * nsteps * d));
   if (m) PetscCall(PetscArraycpy(lgp->u, u, ntraj * nsteps * m));
   for (PetscInt i = 0; i < d * m; i++) lgp->B[i] = (i / m == i % m) ? 1 : 0; /* default B = identity block */
-  lgp->ntraj    = ntraj;
-  lgp->nsteps   = nsteps;
-  lgp->d        = d;
-  lgp->m        = m;
-  lgp->h        = h;
-  lgp->kern.dim = 2 * d;
-  lgp->maxStep  = 0;
+  lgp->ntraj     = ntraj;
+  lgp->nsteps    = nsteps;
+  lgp->d         = d;
+  lgp->m         = m;
+  lgp->h         = h;
+  lgp->kern.dim  = 2 * d;
+  lgp->kernR.dim = d;
+  lgp->maxStep   = 0;
   for (PetscInt t = 0; t < ntraj; t++)
     for (PetscInt k = 0; k + 1 < nsteps; k++)
       for (PetscInt i = 0; i < d; i++) lgp->maxStep = PetscMax(lgp->maxStep, PetscAbsReal(q[(t * nsteps + k + 1) * d + i] - q[(t * nsteps + k) * d + i]));
@@ -283,7 +286,7 @@ PetscErrorCode CfxLGPPriorMeanAtom(CfxLGP lgp, const PetscReal z[], PetscInt j, 
 
   PetscFunctionBegin;
   *v = 0;
-  if (!lgp->meanFn) PetscFunctionReturn(0);
+  if (!lgp->meanFn || j >= 2 * lgp->d) PetscFunctionReturn(0); /* the prior mean is of L only */
   if (j < 0)
     PetscCall(lgp->meanFn(2 * lgp->d, z, v, NULL, NULL, lgp->meanCtx));
   else {
@@ -354,6 +357,19 @@ PetscErrorCode CfxLGPSetFromOptions(CfxLGP lgp)
     PetscCall(PetscOptionsRealArray("-lgp_fit_ell_grid", "Length-scale candidates of -lgp_fit_select validation", "CfxLGPSetSelectionGrid", grid, &ng, &set));
     PetscCall(CfxLGPSetSelectionGrid(lgp, sel ? PETSC_TRUE : PETSC_FALSE, set ? ng : 0, grid));
   }
+  {
+    PetscBool dis = lgp->dissipation, s1, s2;
+    PetscReal ellR[CFX_LGP_MAX_DIM], sfR = PetscSqrtReal(lgp->kernR.sf2);
+    PetscInt nR = lgp->d;
+    for (PetscInt j = 0; j < lgp->d; j++) ellR[j] = lgp->kernR.ell[j];
+    PetscCall(PetscOptionsBool("-lgp_dissipation", "Joint GP for an unknown Rayleigh dissipation R(v), force -grad R", "CfxLGPSetDissipation", dis, &dis, NULL));
+    PetscCall(PetscOptionsRealArray("-lgp_dissipation_ell", "Length scales of the dissipation GP (d values or 1)", "CfxLGPSetDissipation", ellR, &nR, &s1));
+    PetscCheck(!s1 || nR == lgp->d || nR == 1, lgp->comm, PETSC_ERR_ARG_SIZ, "-lgp_dissipation_ell: expected %" PetscInt_FMT " values (or 1 for all), found %" PetscInt_FMT, lgp->d, nR);
+    if (s1)
+      for (PetscInt j = nR; j < lgp->d; j++) ellR[j] = ellR[0];
+    PetscCall(PetscOptionsReal("-lgp_dissipation_sf", "Signal std of the dissipation GP", "CfxLGPSetDissipation", sfR, &sfR, &s2));
+    PetscCall(CfxLGPSetDissipation(lgp, dis, ellR, sfR));
+  }
   PetscCall(PetscOptionsBool("-lgp_narx_extrapolate", "NARX learns q_{k+1} - (2 q_k - q_{k-1}) instead of q_{k+1}", "CfxLGPSetNARXExtrapolate", lgp->narxExtrapolate, &lgp->narxExtrapolate, NULL));
   PetscCall(PetscOptionsReal("-lgp_newton_tol", "Newton step tolerance (relative)", "CfxLGPStep", lgp->newtonTol, &lgp->newtonTol, NULL));
   PetscCall(PetscOptionsInt("-lgp_newton_maxit", "Newton iterations per step", "CfxLGPStep", lgp->newtonMaxit, &lgp->newtonMaxit, NULL));
@@ -370,7 +386,7 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
 {
   const PetscInt d = lgp->d, N = lgp->nsteps, D = 2 * d, m = lgp->m;
   const PetscReal h = lgp->h;
-  PetscInt ndel, ngauge = 0, npts, o = 0, a = 0, maxAtoms;
+  PetscInt ndel, ngauge = 0, npts, o = 0, a = 0, maxAtoms, nR = 0;
 
   PetscFunctionBegin;
   PetscCall(CfxLGPReset(lgp));
@@ -388,10 +404,18 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
     lgp->nrhs = 1;
     if (ngauge) npts++;
     maxAtoms = ndel * d * (lgp->model == CFX_LGP_DLGP ? 2 : 4) + ngauge;
+    if (lgp->dissipation) { /* R points: the interval velocities, then v = 0 for the rows grad R(0) = 0 */
+      nR = lgp->ntraj * (N - 1) + 1;
+      lgp->n += d;
+      maxAtoms += ndel * d * 2 + d;
+    }
     PetscCheck(ngauge || m || lgp->meanFn, lgp->comm, PETSC_ERR_ARG_WRONG,
                "LGP: without gauge rows, known forcing or a prior mean every DEL observation is 0 and the posterior mean is L = 0; use -lgp_gauge value|momentum|both or give inputs u");
   }
   PetscCheck(!lgp->meanFn || lgp->model != CFX_LGP_NARX, lgp->comm, PETSC_ERR_ARG_WRONG, "LGP: a prior mean needs a Lagrangian model (dlgp or clgp), not narx");
+  PetscCheck(!lgp->dissipation || lgp->model != CFX_LGP_NARX, lgp->comm, PETSC_ERR_ARG_WRONG, "LGP: -lgp_dissipation needs a Lagrangian model (dlgp or clgp), not narx");
+  lgp->nptsL = npts;
+  npts += nR;
   lgp->npts   = npts;
   lgp->natoms = maxAtoms;
   PetscCall(PetscMalloc3(lgp->n + 1, &lgp->ostart, lgp->n, &lgp->onoise, lgp->n * lgp->nrhs, &lgp->Y));
@@ -418,8 +442,14 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
       }
     }
   }
-  if (lgp->model != CFX_LGP_NARX && ngauge) PetscCall(PetscArraycpy(lgp->pts + (npts - 1) * D, lgp->zb, D));
-    /* rows */
+  if (lgp->model != CFX_LGP_NARX && ngauge) PetscCall(PetscArraycpy(lgp->pts + (lgp->nptsL - 1) * D, lgp->zb, D));
+  if (nR) {
+    PetscCall(PetscArrayzero(lgp->pts + lgp->nptsL * D, nR * D));
+    for (PetscInt t = 0; t < lgp->ntraj; t++)
+      for (PetscInt k = 0; k + 1 < N; k++)
+        for (PetscInt i = 0; i < d; i++) lgp->pts[(lgp->nptsL + t * (N - 1) + k) * D + i] = (lgp->q[(t * N + k + 1) * d + i] - lgp->q[(t * N + k) * d + i]) / h;
+  }
+  /* rows */
 #define ATOM(p, j, c)  \
   do {                 \
     lgp->apt[a] = (p); \
@@ -452,6 +482,10 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
           ATOM(pbt, i, 0.5 * h); /* D1 L_d = (h/2) L_q - L_v at the right midpoint */
           ATOM(pbt, d + i, -1.0);
         }
+        if (nR) { /* f+_d + f-_d = -(h/2) (grad R(v_{k-1/2}) + grad R(v_{k+1/2})) */
+          ATOM(lgp->nptsL + pa, D + i, -0.5 * h);
+          ATOM(lgp->nptsL + pbt, D + i, -0.5 * h);
+        }
         for (PetscInt j = 0; j < m; j++) f += lgp->B[i * m + j] * (lgp->u[(t * N + k - 1) * m + j] + lgp->u[(t * N + k) * m + j]);
         lgp->Y[o] = -0.5 * h * f; /* known forcing moved to the right side */
         o++;
@@ -462,16 +496,22 @@ PetscErrorCode CfxLGPBuildFunctionals(CfxLGP lgp)
     if (lgp->gauge == CFX_LGP_GAUGE_VALUE || lgp->gauge == CFX_LGP_GAUGE_BOTH) {
       lgp->ostart[o] = a;
       lgp->onoise[o] = PETSC_FALSE;
-      ATOM(npts - 1, -1, 1.0);
+      ATOM(lgp->nptsL - 1, -1, 1.0);
       lgp->Y[o++] = lgp->Lb;
     }
     if (lgp->gauge == CFX_LGP_GAUGE_MOMENTUM || lgp->gauge == CFX_LGP_GAUGE_BOTH)
       for (PetscInt i = 0; i < d; i++) {
         lgp->ostart[o] = a;
         lgp->onoise[o] = PETSC_FALSE;
-        ATOM(npts - 1, d + i, 1.0);
+        ATOM(lgp->nptsL - 1, d + i, 1.0);
         lgp->Y[o++] = lgp->pb[i];
       }
+    for (PetscInt i = 0; i < d && nR; i++) { /* grad R(0) = 0: no constant force (it would be a potential term of L) */
+      lgp->ostart[o] = a;
+      lgp->onoise[o] = PETSC_FALSE;
+      ATOM(npts - 1, D + i, 1.0);
+      lgp->Y[o++] = 0;
+    }
   }
 #undef ATOM
   lgp->ostart[o] = a;
@@ -504,23 +544,28 @@ static PetscErrorCode Assemble(CfxLGP lgp, const PetscReal Wt[], PetscReal grad[
   if (grad) PetscCall(PetscArrayzero(grad, D + 2));
   for (PetscInt o = 0; o < n; o++) {
     for (PetscInt p = o; p < n; p++) {
-      PetscReal s = 0, gl[CFX_LGP_MAX_DIM] = {0};
+      PetscReal s = 0, sR = 0, gl[CFX_LGP_MAX_DIM] = {0};
       PetscInt lastA = -1, lastB = -1;
       PetscReal r[CFX_LGP_MAX_DIM], a[CFX_LGP_MAX_DIM], il[CFX_LGP_MAX_DIM], g = 0;
       for (PetscInt ia = lgp->ostart[o]; ia < lgp->ostart[o + 1]; ia++)
         for (PetscInt ib = lgp->ostart[p]; ib < lgp->ostart[p + 1]; ib++) {
           const PetscInt ja = lgp->aj[ia], jb = lgp->aj[ib];
           const PetscReal c = lgp->ac[ia] * lgp->ac[ib] * (jb >= 0 ? -1 : 1);
+          if ((ja >= D) != (jb >= D)) continue; /* L and the dissipation R are independent */
           if (lgp->apt[ia] != lastA || lgp->apt[ib] != lastB) {
             lastA = lgp->apt[ia];
             lastB = lgp->apt[ib];
-            g     = CfxSEPrepare(k, lgp->pts + lastA * D, lgp->pts + lastB * D, r, a, il);
+            g     = CfxSEPrepare(ja >= D ? &lgp->kernR : k, lgp->pts + lastA * D, lgp->pts + lastB * D, r, a, il);
+          }
+          if (ja >= D) { /* R atoms: hyperparameters of R are not fitted by ML-II */
+            sR += c * CfxSEPoly(a, il, ja - D, jb - D, -1) * g;
+            continue;
           }
           s += c * CfxSEPoly(a, il, ja, jb, -1) * g;
           if (grad)
             for (PetscInt mm = 0; mm < D; mm++) gl[mm] += c * CfxSEPolyLogEll(a, il, r, mm, ja, jb) * g;
         }
-      K[o * n + p] = K[p * n + o] = s;
+      K[o * n + p] = K[p * n + o] = s + sR;
       if (grad) {
         const PetscReal w = (o == p ? 0.5 : 1.0) * Wt[o * n + p]; /* both triangles, halved */
         for (PetscInt mm = 0; mm < D; mm++) grad[mm] += w * gl[mm];
@@ -608,7 +653,8 @@ PetscErrorCode CfxLGPFactor(CfxLGP lgp)
   PetscCall(PetscArrayzero(lgp->W, lgp->npts * lgp->nrhs * (D + 1)));
   for (PetscInt r = 0; r < lgp->nrhs; r++)
     for (PetscInt o = 0; o < n; o++)
-      for (PetscInt a = lgp->ostart[o]; a < lgp->ostart[o + 1]; a++) lgp->W[(lgp->apt[a] * lgp->nrhs + r) * (D + 1) + 1 + lgp->aj[a]] += lgp->alpha[r * n + o] * lgp->ac[a];
+      for (PetscInt a = lgp->ostart[o]; a < lgp->ostart[o + 1]; a++) /* R atoms (j >= D) sit on R points: weight slot 1 + j - D */
+        lgp->W[(lgp->apt[a] * lgp->nrhs + r) * (D + 1) + 1 + (lgp->aj[a] >= D ? lgp->aj[a] - D : lgp->aj[a])] += lgp->alpha[r * n + o] * lgp->ac[a];
   PetscCall(PetscLogEventEnd(CFX_LGP_Factor, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -707,7 +753,7 @@ PetscErrorCode CfxLGPMeanDerivatives(CfxLGP lgp, PetscInt rr, const PetscReal z[
       for (PetscInt i = 0; i < D; i++)
         for (PetscInt l = 0; l < D; l++) hess[i * D + l] -= w * om[i] * om[l] * c;
   }
-  for (PetscInt p = 0; p < lgp->npts; p++) {
+  for (PetscInt p = 0; p < lgp->nptsL; p++) {
     const PetscReal *w = lgp->W + (p * lgp->nrhs + rr) * (D + 1);
     const PetscReal g  = CfxSEPrepare(&lgp->kern, z, lgp->pts + p * D, r, a, il);
     if (g == 0) continue;
@@ -751,12 +797,12 @@ PetscErrorCode CfxLGPPosteriorFunctionals(CfxLGP lgp, PetscInt nf, const PetscIn
     for (PetscInt o = 0; o < n; o++) {
       PetscReal s = 0;
       for (PetscInt ia = off[f]; ia < off[f + 1]; ia++) {
-        PetscCheck(atoms[ia].j >= -1 && atoms[ia].j < D, lgp->comm, PETSC_ERR_ARG_OUTOFRANGE, "LGP functional: atom derivative index %" PetscInt_FMT " outside [-1, %" PetscInt_FMT ")", atoms[ia].j,
-                   D);
+        PetscCheck(atoms[ia].j >= -1 && atoms[ia].j < (lgp->dissipation ? D + lgp->d : D), lgp->comm, PETSC_ERR_ARG_OUTOFRANGE,
+                   "LGP functional: atom derivative index %" PetscInt_FMT " outside [-1, %" PetscInt_FMT ")", atoms[ia].j, lgp->dissipation ? D + lgp->d : D);
         for (PetscInt ib = lgp->ostart[o]; ib < lgp->ostart[o + 1]; ib++) {
-          PetscReal r[CFX_LGP_MAX_DIM], a[CFX_LGP_MAX_DIM], il[CFX_LGP_MAX_DIM], g;
-          g = CfxSEPrepare(&lgp->kern, atoms[ia].z, lgp->pts + lgp->apt[ib] * D, r, a, il);
-          s += atoms[ia].c * lgp->ac[ib] * (lgp->aj[ib] >= 0 ? -1 : 1) * CfxSEPoly(a, il, atoms[ia].j, lgp->aj[ib], -1) * g;
+          PetscReal c;
+          PetscCall(CfxLGPAtomCovariance(lgp, atoms[ia].z, atoms[ia].j, lgp->pts + lgp->apt[ib] * D, lgp->aj[ib], &c));
+          s += atoms[ia].c * lgp->ac[ib] * c;
         }
       }
       kf[f * n + o] = s;
@@ -781,8 +827,8 @@ PetscErrorCode CfxLGPPosteriorFunctionals(CfxLGP lgp, PetscInt nf, const PetscIn
         for (PetscInt ia = off[f]; ia < off[f + 1]; ia++)
           for (PetscInt ib = off[e]; ib < off[e + 1]; ib++) {
             PetscReal c;
-            PetscCall(CfxSEKernelAtomCovariance(&lgp->kern, &atoms[ia], &atoms[ib], &c));
-            prior += c;
+            PetscCall(CfxLGPAtomCovariance(lgp, atoms[ia].z, atoms[ia].j, atoms[ib].z, atoms[ib].j, &c));
+            prior += atoms[ia].c * atoms[ib].c * c;
           }
         for (PetscInt o = 0; o < n; o++) red += kf[f * n + o] * kfs[e * n + o];
         cov[f * nf + e] = prior - red;
@@ -820,5 +866,10 @@ PetscErrorCode CfxLGPView(CfxLGP lgp, PetscViewer viewer)
                                      lgp->pivoted ? "pivoted Cholesky" : "Cholesky", lgp->rank));
   if (lgp->selScore >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  length scales selected by held-out rollouts: max position error %g\n", (double)lgp->selScore));
   if (lgp->meanFn) PetscCall(PetscViewerASCIIPrintf(viewer, "  prior mean: user function\n"));
+  if (lgp->dissipation) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  dissipation: Rayleigh GP R(v), F = -grad R, sf = %g, ell =", (double)PetscSqrtReal(lgp->kernR.sf2)));
+    for (PetscInt j = 0; j < lgp->d; j++) PetscCall(PetscViewerASCIIPrintf(viewer, " %g", (double)lgp->kernR.ell[j]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
+  }
   PetscFunctionReturn(0);
 }

@@ -132,8 +132,8 @@ PetscErrorCode CfxLGPMomentum(CfxLGP lgp, const PetscReal x[], const PetscReal y
 
 /*@C
   CfxLGPGetDELFunctionals - Atoms of the d DEL functionals D2 L_d(q0, q1) + D1 L_d(q1, q2) of
-  the latent function (forcing excluded): functional i has atoms [off[i], off[i+1]); off has
-  d + 1 entries, atoms room for 4 d.
+  the latent functions (known forcing excluded; the dissipation GP included): functional i has
+  atoms [off[i], off[i+1]); off has d + 1 entries, atoms room for 6 d.
 @*/
 PetscErrorCode CfxLGPGetDELFunctionals(CfxLGP lgp, const PetscReal q0[], const PetscReal q1[], const PetscReal q2[], PetscInt off[], CfxLGPAtom atoms[])
 {
@@ -150,6 +150,15 @@ PetscErrorCode CfxLGPGetDELFunctionals(CfxLGP lgp, const PetscReal q0[], const P
     for (PetscInt blk = 0; blk < 2; blk++) {
       if (qq[blk] != 0) SetAtom(&atoms[a++], D, za, blk * d + i, s * qq[blk]);
       if (p[blk] != 0) SetAtom(&atoms[a++], D, zb, blk * d + i, s * p[blk]);
+    }
+    if (lgp->dissipation) { /* -(h/2) (d_i R(v_a) + d_i R(v_b)) at the interval velocities */
+      PetscReal va[CFX_LGP_MAX_DIM] = {0}, vb[CFX_LGP_MAX_DIM] = {0};
+      for (PetscInt l = 0; l < d; l++) {
+        va[l] = (q1[l] - q0[l]) / lgp->h;
+        vb[l] = (q2[l] - q1[l]) / lgp->h;
+      }
+      SetAtom(&atoms[a++], D, va, D + i, -0.5 * lgp->h);
+      SetAtom(&atoms[a++], D, vb, D + i, -0.5 * lgp->h);
     }
   }
   off[d] = a;

@@ -189,7 +189,7 @@ PetscErrorCode CfxLGPTrajectoryRead(MPI_Comm comm, const char name[], PetscInt *
 /*@C
   CfxLGPSave - Writes the model: /q, /u, /B and attributes kind = "conflux-lgp", model, ell,
   sf, noise, gauge, gauge_point, gauge_value, gauge_momentum, jitter, jitter_max,
-  narx_extrapolate. Collective; rank 0 writes.
+  narx_extrapolate, and with the dissipation GP dissipation_ell, dissipation_sf. Collective; rank 0 writes.
 @*/
 PetscErrorCode CfxLGPSave(CfxLGP lgp, const char name[], PetscBool overwrite)
 {
@@ -223,6 +223,11 @@ PetscErrorCode CfxLGPSave(CfxLGP lgp, const char name[], PetscBool overwrite)
     PetscCall(WriteAttrReals(PETSC_COMM_SELF, f, "gauge_momentum", lgp->d, lgp->pb));
     PetscCall(WriteAttrReals(PETSC_COMM_SELF, f, "jitter", 2, jit));
     PetscCall(WriteAttrReals(PETSC_COMM_SELF, f, "narx_extrapolate", 1, &narx));
+    if (lgp->dissipation) {
+      const PetscReal sfR = PetscSqrtReal(lgp->kernR.sf2);
+      PetscCall(WriteAttrReals(PETSC_COMM_SELF, f, "dissipation_ell", lgp->d, lgp->kernR.ell));
+      PetscCall(WriteAttrReals(PETSC_COMM_SELF, f, "dissipation_sf", 1, &sfR));
+    }
     H5Fclose(f);
   }
   PetscCall(CfxOutputCommit(lgp->comm, name));
@@ -272,6 +277,14 @@ static PetscErrorCode LoadFrom(MPI_Comm comm, const char name[], hid_t f, CfxLGP
   PetscCall(CfxLGPSetGauge(lgp, (CfxLGPGauge)gauge, zb, Lb, pb));
   PetscCall(CfxLGPSetJitter(lgp, jit[0], jit[1]));
   PetscCall(CfxLGPSetNARXExtrapolate(lgp, narx != 0 ? PETSC_TRUE : PETSC_FALSE));
+  if (H5Aexists(f, "dissipation_sf") > 0) { /* models with the dissipation GP */
+    PetscReal ellR[CFX_LGP_MAX_DIM], sfR;
+    PetscCall(ReadAttrReals(comm, name, f, "dissipation_ell", d, ellR));
+    PetscCall(ReadAttrReals(comm, name, f, "dissipation_sf", 1, &sfR));
+    PetscCheck(sfR > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute 'dissipation_sf': expected > 0, found %g", name, (double)sfR);
+    for (PetscInt j = 0; j < d; j++) PetscCheck(ellR[j] > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute 'dissipation_ell': expected > 0, found %g at %" PetscInt_FMT, name, (double)ellR[j], j);
+    PetscCall(CfxLGPSetDissipation(lgp, PETSC_TRUE, ellR, sfR));
+  }
   PetscCall(PetscFree(q));
   PetscCall(PetscFree(u));
   PetscCall(PetscFree(B));

@@ -38,6 +38,14 @@ static PetscErrorCode Residual(CfxLGP lgp, const PetscReal Fa[], const PetscReal
     if (scale) *scale = PetscMax(*scale, PetscMax(PetscAbsReal(Fa[i]), PetscAbsReal(right)));
   }
   if (J) Contract(d, s, p, H, qq, J);
+  if (lgp->dissipation) { /* -(h/2) grad R(v), v = (q2 - q1)/h; d/dq2 = -(1/2) Hess R */
+    PetscReal v[CFX_LGP_MAX_DIM], gR[CFX_LGP_MAX_DIM], HR[CFX_LGP_MAX_DIM * CFX_LGP_MAX_DIM];
+    for (PetscInt i = 0; i < d; i++) v[i] = (q2[i] - q1[i]) / lgp->h;
+    PetscCall(CfxLGPDissipationMean(lgp, v, gR, J ? HR : NULL));
+    for (PetscInt i = 0; i < d; i++) F[i] -= 0.5 * lgp->h * gR[i];
+    if (J)
+      for (PetscInt i = 0; i < d * d; i++) J[i] -= 0.5 * HR[i];
+  }
   PetscFunctionReturn(0);
 }
 
@@ -92,6 +100,12 @@ static PetscErrorCode StepImpl(CfxLGP lgp, PetscInt step, const PetscReal q0[], 
   for (PetscInt i = 0; i < d; i++) {
     Fa[i] += s * (qq[0] * g[i] + qq[1] * g[d + i]);
     q2[i] = 2 * q1[i] - q0[i];
+  }
+  if (lgp->dissipation) { /* -(h/2) grad R at the velocity of (q0, q1) */
+    PetscReal v[CFX_LGP_MAX_DIM], gR[CFX_LGP_MAX_DIM];
+    for (PetscInt i = 0; i < d; i++) v[i] = (q1[i] - q0[i]) / lgp->h;
+    PetscCall(CfxLGPDissipationMean(lgp, v, gR, NULL));
+    for (PetscInt i = 0; i < d; i++) Fa[i] -= 0.5 * lgp->h * gR[i];
   }
   PetscCall(Residual(lgp, Fa, q1, q2, F, J, &scale));
   nF = NormInf(d, F);
@@ -207,6 +221,20 @@ static PetscErrorCode Linearise(CfxLGP lgp, const PetscReal q0[], const PetscRea
   Contract(d, s, p, Hb, p, T);
   for (PetscInt i = 0; i < d * d; i++) A1[i] += T[i]; /* dF/dq1 */
   Contract(d, s, p, Hb, qq, J);                       /* dF/dq2 */
+  if (lgp->dissipation) {                             /* -(h/2) (grad R(v_a) + grad R(v_b)), v_a = (q1 - q0)/h, v_b = (q2 - q1)/h */
+    PetscReal va[CFX_LGP_MAX_DIM], vb[CFX_LGP_MAX_DIM], g[CFX_LGP_MAX_DIM], Ra[64], Rb[64];
+    for (PetscInt i = 0; i < d; i++) {
+      va[i] = (q1[i] - q0[i]) / lgp->h;
+      vb[i] = (q2[i] - q1[i]) / lgp->h;
+    }
+    PetscCall(CfxLGPDissipationMean(lgp, va, g, Ra));
+    PetscCall(CfxLGPDissipationMean(lgp, vb, g, Rb));
+    for (PetscInt i = 0; i < d * d; i++) {
+      A0[i] += 0.5 * Ra[i];
+      A1[i] += 0.5 * (Rb[i] - Ra[i]);
+      J[i] -= 0.5 * Rb[i];
+    }
+  }
   for (PetscInt i = 0; i < d * d; i++) Ji[i] = (i / d == i % d) ? 1 : 0;
   PetscCheck(LAPACKE_dgesv(LAPACK_ROW_MAJOR, (lapack_int)d, (lapack_int)d, J, (lapack_int)d, ipiv, Ji, (lapack_int)d) == 0, lgp->comm, PETSC_ERR_NOT_CONVERGED,
              "LGP linearisation: singular DEL Jacobian");

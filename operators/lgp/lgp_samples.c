@@ -42,6 +42,7 @@ PetscErrorCode CfxLGPRolloutSamples(CfxLGP lgp, const PetscReal q0[], const Pets
 
   PetscFunctionBegin;
   PetscCheck(lgp->setup, lgp->comm, PETSC_ERR_ORDER, "CfxLGPRolloutSamples: call CfxLGPSetUp() or CfxLGPFit() first");
+  PetscCheck(!lgp->dissipation, lgp->comm, PETSC_ERR_SUP, "CfxLGPRolloutSamples: posterior function samples of the dissipation GP are not implemented; use the linearised std");
   PetscCheck(ns >= 1 && M >= 1, lgp->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxLGPRolloutSamples: expected >= 1 samples and features, found %" PetscInt_FMT ", %" PetscInt_FMT, ns, M);
   PetscCall(CfxRNGSetSeed(&rng, (uint64_t)seed, 7));
   PetscCall(PetscMalloc3(M * D, &lgp->rffOmega, M, &lgp->rffPhase, M * nr, &lgp->rffW));

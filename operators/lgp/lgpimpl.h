@@ -64,6 +64,12 @@ struct _n_CfxLGP {
   PetscReal noise;
   PetscBool fitEll, fitSf, fitNoise;
   PetscReal fitLo, fitHi;
+  /* Rayleigh dissipation R(v) ~ GP(0, kernR) on velocities (d-dimensional), force F = -grad R:
+     atoms with j in [2d, 3d) are d R / d v_{j-2d} at a point whose first d coordinates hold v;
+     points [nptsL, npts) carry them (see lgp_dissipation.c) */
+  PetscBool dissipation;
+  CfxSEKernel kernR;
+  PetscInt nptsL;
   /* gauge */
   CfxLGPGauge gauge;
   PetscReal zb[CFX_LGP_MAX_DIM], Lb, pb[CFX_LGP_MAX_DIM];
@@ -105,4 +111,6 @@ PETSC_INTERN PetscErrorCode CfxLGPSolve(CfxLGP, PetscInt, PetscReal[]);
 PETSC_INTERN PetscErrorCode CfxLGPMeanDerivatives(CfxLGP, PetscInt, const PetscReal[], PetscReal *, PetscReal[], PetscReal[]);
 PETSC_INTERN PetscInt CfxLGPDim(CfxLGP);
 PETSC_INTERN PetscErrorCode CfxLGPPriorMeanAtom(CfxLGP, const PetscReal[], PetscInt, PetscReal *);
+PETSC_INTERN PetscErrorCode CfxLGPAtomCovariance(CfxLGP, const PetscReal[], PetscInt, const PetscReal[], PetscInt, PetscReal *);
+PETSC_INTERN PetscErrorCode CfxLGPDissipationMean(CfxLGP, const PetscReal[], PetscReal[], PetscReal[]);
 PETSC_INTERN PetscErrorCode CfxLGPRolloutTry(CfxLGP, const PetscReal[], const PetscReal[], PetscInt, const PetscReal[], PetscReal[], PetscInt *);
