@@ -52,7 +52,18 @@ static PetscInt WindowFrames(CfxTraj *tr, PetscReal tmax)
 }
 
 /* Loss of pairs idx[0..n) on the tape: inputs U^n and targets U^{n+1} as [n, N] tensors. */
-static PetscErrorCode BatchLoss(CfxFluxNO model, CfxTape tape, CfxTraj *tr, const Pair *pairs, const PetscInt idx[], PetscInt n, CfxTensor *loss, PetscReal *ltm, PetscReal *lcons)
+/* Input-noise training: each pair's input U^n gets N(0, sigma^2) added per cell (targets
+   unchanged), drawn from a stream named by (seed, epoch, pair), so the noise does not depend on
+   the rank count. It teaches the learned step to damp what the smooth data never shows, such as
+   grid-scale modes seeded by round-off; sigma = 0 is off. */
+typedef struct {
+  PetscReal sigma;
+  uint64_t seed;
+  PetscInt epoch, npairs;
+} InputNoise;
+
+static PetscErrorCode BatchLoss(CfxFluxNO model, CfxTape tape, CfxTraj *tr, const Pair *pairs, const PetscInt idx[], PetscInt n, const InputNoise *nz, CfxTensor *loss, PetscReal *ltm,
+                                PetscReal *lcons)
 {
   PetscInt shape[2] = {n, tr->nx}, N = tr->nx;
   CfxTensor U, V;
@@ -64,6 +75,11 @@ static PetscErrorCode BatchLoss(CfxFluxNO model, CfxTape tape, CfxTraj *tr, cons
     const Pair *pr = &pairs[idx[b]];
     PetscCall(PetscArraycpy(U->data + b * N, tr->U + (pr->s * tr->nt + pr->n) * N, N));
     PetscCall(PetscArraycpy(V->data + b * N, tr->U + (pr->s * tr->nt + pr->n + 1) * N, N));
+    if (nz && nz->sigma > 0) {
+      CfxRNG rng;
+      PetscCall(CfxRNGSetSeed(&rng, nz->seed, (uint64_t)4000000000ULL + (uint64_t)nz->epoch * (uint64_t)nz->npairs + (uint64_t)idx[b]));
+      for (PetscInt j = 0; j < N; j++) U->data[b * N + j] += nz->sigma * CfxRNGNormal(&rng);
+    }
   }
   PetscCall(CfxFluxNOLoss(model, tape, U, V, loss, ltm, lcons));
   PetscFunctionReturn(0);
@@ -154,7 +170,7 @@ static PetscErrorCode ValidationLoss(MPI_Comm comm, CfxFluxNO model, CfxTape tap
   for (PetscInt b = lo; b < hi; b += bs) {
     CfxTensor loss;
     PetscReal ltm;
-    PetscCall(BatchLoss(model, tape, tr, pairs, idx + b, PetscMin(bs, hi - b), &loss, &ltm, NULL));
+    PetscCall(BatchLoss(model, tape, tr, pairs, idx + b, PetscMin(bs, hi - b), NULL, &loss, &ltm, NULL));
     sum += ltm;
     PetscCall(CfxTapeReset(tape));
   }
@@ -168,7 +184,7 @@ static PetscErrorCode ValidationLoss(MPI_Comm comm, CfxFluxNO model, CfxTape tap
 PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
 {
   char data[PETSC_MAX_PATH_LEN] = "", val[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
-  PetscReal progressEvery = 60;
+  PetscReal progressEvery = 60, noise = 0;
   PetscBool tty;
   PetscInt kind = MODEL_FLUXNO, epochs = 200, bs = 100, seed = 0, every = 0, monitorEvery = 1, decay = 50, nwin, np, npv = 0, nbatches, epoch0 = 0, nparam;
   PetscReal tmax   = 0, *grads, *vals, *hist;
@@ -219,13 +235,16 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
   ex.K = 1;
   PetscCall(PetscOptionsInt("-train_unroll", "Unrolled steps K per training window (backpropagation through the rollout)", NULL, ex.K, &ex.K, NULL));
   PetscCall(PetscOptionsBool("-train_unroll_checkpoint", "Recompute each unrolled step's activations in the reverse sweep (memory of the states only)", NULL, unrollCk, &unrollCk, NULL));
+  PetscCall(PetscOptionsReal("-train_noise", "Std of Gaussian noise added to each training input U^n (targets unchanged; 0: off)", NULL, noise, &noise, NULL));
   PetscOptionsEnd();
   PetscCheck(ex.K >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-train_unroll must be >= 1, found %" PetscInt_FMT, ex.K);
+  PetscCheck(noise == 0 || (noise > 0 && PetscIsNormalReal(noise)), comm, PETSC_ERR_ARG_OUTOFRANGE, "-train_noise must be a finite value >= 0, found %g", (double)noise);
   PetscCall(CfxJawsCreate(comm, &ex.jaws));
   PetscCall(CfxJawsSetSeed(ex.jaws, (uint64_t)seed));
   PetscCall(CfxJawsSetFromOptions(ex.jaws));
   PetscCall(CfxJawsGetLambda(ex.jaws, &ex.lambda));
   extended = (PetscBool)(ex.K > 1 || ex.lambda > 0);
+  PetscCheck(!(extended && noise > 0), comm, PETSC_ERR_SUP, "-train_noise applies to one-step training only; it cannot be combined with -train_unroll > 1 or -jaws_lambda > 0");
   PetscCheck(data[0], comm, PETSC_ERR_ARG_WRONG, "no training data: give -data FILE.h5");
   PetscCheck(out[0], comm, PETSC_ERR_ARG_WRONG, "no output: give -o MODEL.h5");
   PetscCheck(epochs >= 1 && bs >= 1 && decay >= 1 && monitorEvery >= 1 && every >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
@@ -334,8 +353,10 @@ PetscErrorCode CfxCommandTrain(MPI_Comm comm, int argc, char **argv)
           /* probes from (optimizer step, position in the global batch): rank-count independent */
           PetscCall(CfxJawsSetProbeIndex(ex.jaws, (uint64_t)(e * nbatches + b), lo - start));
           PetscCall(BatchLossExtended(model, tape, &ex, &tr, pairs, perm + lo, hi - lo, &loss, part));
-        } else
-          PetscCall(BatchLoss(model, tape, &tr, pairs, perm + lo, hi - lo, &loss, &part[1], &part[2]));
+        } else {
+          InputNoise nz = {noise, (uint64_t)seed, e, np};
+          PetscCall(BatchLoss(model, tape, &tr, pairs, perm + lo, hi - lo, &nz, &loss, &part[1], &part[2]));
+        }
         part[0] = loss->data[0];
         PetscCall(CfxTapeBackward(tape, loss));
         PetscCall(CfxTapeReset(tape));

@@ -61,6 +61,7 @@ static const CfxCommand commands[] = {
      "  -resume                      continue from the checkpoint -o\n"
      "  -train_monitor_every <k>     one monitor line (loss, val loss, rate, pairs/s, ETA) every k epochs [1]\n"
      "  -train_progress_seconds <s>  inside long epochs, a progress line at most every s seconds (0: off) [60]\n"
+     "  -train_noise <sigma>         N(0, sigma^2) added to each training input U^n, targets unchanged [0: off]\n"
      "  -fluxno_lambda <l>           consistency weight                                     [0.01]\n"
      "  -fluxno_flux <name>          physical flux of the consistency loss     [the dataset's flux]\n"
      "  -fluxno_p, -fluxno_q         stencil: face j+1/2 reads U_{j-p}..U_{j+q}             [1, 2]\n"
