@@ -65,10 +65,11 @@ PetscErrorCode CfxCommandEval(MPI_Comm comm, int argc, char **argv)
   PetscOptionsEnd();
   PetscCheck(mfile[0], comm, PETSC_ERR_ARG_WRONG, "no model: give -model MODEL.h5");
   {
-    /* an hfluxno checkpoint is evaluated with the paper's windowed protocol */
-    PetscBool hflux;
+    /* an hfluxno checkpoint (or any model with -eval_context T) is evaluated with the paper's windowed protocol */
+    PetscBool hflux, windows;
     PetscCall(CfxHFluxNOIsModelFile(mfile, &hflux));
-    if (hflux) {
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-eval_context", &windows));
+    if (hflux || windows) {
       PetscCall(CfxHFluxNOCommandEval(comm, argc, argv));
       PetscFunctionReturn(0);
     }

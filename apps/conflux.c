@@ -72,7 +72,7 @@ static const CfxCommand commands[] = {
      "  -force                       replace an existing MODEL.h5\n"
      "-model hfluxno (context-conditioned Flux NO, docs/hfluxno.md): random windows of T+1 frames\n"
      "(scalar or multi-channel data), one-step MSE, AdamW with warmup-cosine; -train_steps [2000],\n"
-     "-train_warmup [100], -train_batch [32] windows, -train_lr [1e-3], -train_weight_decay [1e-4],\n"
+     "-train_warmup [5% of the steps], -train_batch [32] windows, -train_lr [1e-3], -train_weight_decay [1e-4],\n"
      "-train_checkpoint_every/-train_monitor_every in steps, -resume; sizes -hfluxno_* (-help).\n",
      CfxCommandTrain},
     {"eval", "roll a trained model out over a test dataset; relative L2 and Linf errors at given times",

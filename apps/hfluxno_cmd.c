@@ -137,7 +137,7 @@ static PetscErrorCode ShardLoss(CfxTape tape, PetscInt start, PetscInt count, Cf
 PetscErrorCode CfxHFluxNOCommandTrain(MPI_Comm comm, int argc, char **argv)
 {
   char data[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
-  PetscInt bs = 32, seed = 0, every = 0, monitorEvery = 50, steps = 2000, warmup = 100, step0 = 0, nparam, stopAfter = -1, last;
+  PetscInt bs = 32, seed = 0, every = 0, monitorEvery = 50, steps = 2000, warmup = -1, step0 = 0, nparam, stopAfter = -1, last;
   PetscBool resume = PETSC_FALSE, force = PETSC_FALSE, setSeed;
   PetscReal *hist, lr, gnorm, wsum = 0;
   PetscInt *sel, wcount = 0;
@@ -161,7 +161,7 @@ PetscErrorCode CfxHFluxNOCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscOptionsString("-o", "Output checkpoint (written atomically)", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsInt("-train_batch", "Windows of T+1 frames per optimizer step (split over ranks)", NULL, bs, &bs, NULL));
   PetscCall(PetscOptionsInt("-train_steps", "Optimizer steps", NULL, steps, &steps, NULL));
-  PetscCall(PetscOptionsInt("-train_warmup", "Warmup steps of the warmup-cosine schedule", NULL, warmup, &warmup, NULL));
+  PetscCall(PetscOptionsInt("-train_warmup", "Warmup steps of the warmup-cosine schedule (default: 5% of -train_steps)", NULL, warmup, &warmup, NULL));
   PetscCall(PetscOptionsInt("-seed", "Seed of the initialisation and of the window draws", NULL, seed, &seed, &setSeed));
   PetscCall(PetscOptionsInt("-train_checkpoint_every", "Write the checkpoint (with optimizer state) every k steps (0: only at the end)", NULL, every, &every, NULL));
   PetscCall(PetscOptionsInt("-train_monitor_every", "Monitor line every k steps", NULL, monitorEvery, &monitorEvery, NULL));
@@ -171,6 +171,7 @@ PetscErrorCode CfxHFluxNOCommandTrain(MPI_Comm comm, int argc, char **argv)
   PetscOptionsEnd();
   PetscCheck(data[0], comm, PETSC_ERR_ARG_WRONG, "no training data: give -data FILE.h5");
   PetscCheck(out[0], comm, PETSC_ERR_ARG_WRONG, "no output: give -o MODEL.h5");
+  if (warmup < 0) warmup = steps / 20;
   PetscCheck(bs >= 1 && steps >= 1 && warmup >= 0 && every >= 0 && monitorEvery >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
              "-train_batch, -train_steps, -train_monitor_every must be >= 1 and -train_warmup, -train_checkpoint_every >= 0");
   if (!resume) PetscCall(CfxOutputCheckWritable(comm, out, force));
@@ -284,11 +285,14 @@ PetscErrorCode CfxHFluxNOCommandTrain(MPI_Comm comm, int argc, char **argv)
 PetscErrorCode CfxHFluxNOCommandEval(MPI_Comm comm, int argc, char **argv)
 {
   char mfile[PETSC_MAX_PATH_LEN] = "", data[PETSC_MAX_PATH_LEN] = "", json[PETSC_MAX_PATH_LEN] = "";
-  PetscInt H = 20, ebs = 64, ns, lo, hi, T, F, per, nw, nwg;
+  PetscInt H = 20, ebs = 64, ns, lo, hi, T, F, per, nw, nwg, Tctx = 0;
   /* sums over windows: rel l2, its square, linf, its square, one-step rel l2, its square; max drift */
-  PetscReal s[6] = {0, 0, 0, 0, 0, 0}, drift = 0, *stepl2, *ctx, *pred;
-  CfxHFluxNO model;
+  PetscReal s[6] = {0, 0, 0, 0, 0, 0}, drift = 0, *stepl2, *ctx, *pred, *frames = NULL;
+  CfxHFluxNO model = NULL;
+  CfxFluxNO fmodel = NULL; /* a context-free baseline (Flux NO or FNO) evaluated on the same windows */
   CfxHFluxNOConfig cfg;
+  const char *label;
+  PetscBool isH;
   CfxDataset probe;
   HData d;
 
@@ -301,16 +305,35 @@ PetscErrorCode CfxHFluxNOCommandEval(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscOptionsInt("-eval_horizon", "Autoregressive steps H after the T context frames", NULL, H, &H, NULL));
   PetscCall(PetscOptionsInt("-eval_batch", "Windows rolled out together", NULL, ebs, &ebs, NULL));
   PetscCall(PetscOptionsString("-eval_json", "Also write the metrics to this JSON file", NULL, json, json, sizeof(json), NULL));
+  PetscCall(
+      PetscOptionsInt("-eval_context", "For a fluxno/fno model: evaluate it on the windows of an hfluxno model with this many context frames (it steps from the last one)", NULL, Tctx, &Tctx, NULL));
   PetscOptionsEnd();
   PetscCheck(mfile[0] && data[0], comm, PETSC_ERR_ARG_WRONG, "give -model MODEL.h5 and -data FILE.h5");
   PetscCheck(H >= 1 && ebs >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-eval_horizon and -eval_batch must be >= 1");
-  PetscCall(CfxHFluxNOLoad(comm, mfile, &model));
-  PetscCall(CfxHFluxNOGetConfig(model, &cfg));
+  PetscCall(CfxHFluxNOIsModelFile(mfile, &isH));
+  if (isH) {
+    PetscCall(CfxHFluxNOLoad(comm, mfile, &model));
+    PetscCall(CfxHFluxNOGetConfig(model, &cfg));
+    label = CfxHFluxNOUpdates[cfg.update];
+  } else {
+    CfxFluxNOType type;
+    PetscCheck(Tctx >= 1, comm, PETSC_ERR_ARG_WRONG, "%s is not an hfluxno model: give -eval_context T to evaluate it on the same windows", mfile);
+    PetscCall(CfxFluxNOLoad(comm, mfile, &fmodel));
+    PetscCall(CfxFluxNOGetType(fmodel, &type));
+    PetscCall(CfxHFluxNOConfigDefault(&cfg));
+    cfg.frames = Tctx;
+    PetscCall(CfxFluxNOGetRatio(fmodel, &cfg.ratio));
+    label = type;
+  }
   PetscCall(CfxDatasetOpen(comm, data, &probe));
   PetscCall(CfxDatasetGetSizes(probe, &ns, NULL, NULL, NULL));
   PetscCall(CfxDatasetGetOwnership(probe, &lo, &hi));
   PetscCall(CfxDatasetClose(&probe));
   PetscCall(HDataOpen(comm, data, lo, hi, &d));
+  if (fmodel) {
+    PetscCheck(d.nc == 1, comm, PETSC_ERR_ARG_INCOMP, "%s: the %s model is for scalar laws, the data have %" PetscInt_FMT " channels", mfile, label, d.nc);
+    cfg.cells = d.nx;
+  }
   PetscCheck(cfg.channels == d.nc && cfg.cells == d.nx, comm, PETSC_ERR_ARG_INCOMP, "%s has %" PetscInt_FMT " channel(s) x %" PetscInt_FMT " cells, the model %s %" PetscInt_FMT " x %" PetscInt_FMT,
              data, d.nc, d.nx, mfile, cfg.channels, cfg.cells);
   PetscCheck(PetscAbsReal(cfg.ratio - d.dt / d.dx) <= 1e-6 * cfg.ratio, comm, PETSC_ERR_ARG_INCOMP, "%s has dt/dx = %g, the model %s was trained at %g (one model step per frame)", data,
@@ -328,7 +351,15 @@ PetscErrorCode CfxHFluxNOCommandEval(MPI_Comm comm, int argc, char **argv)
       PetscInt s0 = (w0 + b) / per, n = (w0 + b) % per;
       PetscCall(PetscArraycpy(ctx + b * T * F, d.U + (s0 * d.nt + n) * F, T * F));
     }
-    PetscCall(CfxHFluxNORollout(model, B, ctx, H, pred));
+    if (model)
+      PetscCall(CfxHFluxNORollout(model, B, ctx, H, pred));
+    else {
+      /* the baseline starts from the last context frame */
+      if (!frames) PetscCall(PetscMalloc1(ebs * (H + 1) * F, &frames));
+      for (PetscInt b = 0; b < B; b++) PetscCall(PetscArraycpy(pred + b * F, ctx + (b * T + T - 1) * F, F));
+      PetscCall(CfxFluxNORollout(fmodel, B, d.nx, pred, H, frames));
+      for (PetscInt b = 0; b < B; b++) PetscCall(PetscArraycpy(pred + b * H * F, frames + (b * (H + 1) + 1) * F, H * F));
+    }
     for (PetscInt b = 0; b < B; b++) {
       PetscInt s0 = (w0 + b) / per, n = (w0 + b) % per;
       const PetscReal *u = d.U + (s0 * d.nt + n + T) * F, *v = pred + b * H * F, *last = ctx + (b * T + T - 1) * F;
@@ -380,9 +411,8 @@ PetscErrorCode CfxHFluxNOCommandEval(MPI_Comm comm, int argc, char **argv)
       m[i]  = s[2 * i] / nwg;
       sd[i] = PetscSqrtReal(PetscMax(0, s[2 * i + 1] / nwg - m[i] * m[i]));
     }
-    PetscCall(PetscPrintf(
-        comm, "eval: %s (hfluxno, %s update) on %s (%s): %" PetscInt_FMT " samples x %" PetscInt_FMT " windows of %" PetscInt_FMT " + %" PetscInt_FMT " frames = %" PetscInt_FMT " windows\n", mfile,
-        CfxHFluxNOUpdates[cfg.update], data, d.pde, ns, per, T, H, nwg));
+    PetscCall(PetscPrintf(comm, "eval: %s (%s%s) on %s (%s): %" PetscInt_FMT " samples x %" PetscInt_FMT " windows of %" PetscInt_FMT " + %" PetscInt_FMT " frames = %" PetscInt_FMT " windows\n",
+                          mfile, isH ? "hfluxno, update " : "", label, data, d.pde, ns, per, T, H, nwg));
     PetscCall(PetscPrintf(comm, "eval: %" PetscInt_FMT "-step rel l2 %.4e +- %.2e, linf %.4e +- %.2e, one-step rel l2 %.4e +- %.2e, max mass drift %.2e\n", H, (double)m[0], (double)sd[0],
                           (double)m[1], (double)sd[1], (double)m[2], (double)sd[2], (double)drift));
     PetscCall(PetscPrintf(comm, "eval: rel l2 at step"));
@@ -396,7 +426,7 @@ PetscErrorCode CfxHFluxNOCommandEval(MPI_Comm comm, int argc, char **argv)
       PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", json));
       PetscCall(PetscFOpen(comm, tmp, "w", &fp));
       PetscCall(PetscFPrintf(comm, fp, "{\"model\": \"%s\", \"data\": \"%s\", \"update\": \"%s\", \"windows\": %" PetscInt_FMT ", \"horizon\": %" PetscInt_FMT ", \"context\": %" PetscInt_FMT ",\n",
-                             mfile, data, CfxHFluxNOUpdates[cfg.update], nwg, H, T));
+                             mfile, data, label, nwg, H, T));
       PetscCall(PetscFPrintf(comm, fp,
                              " \"rel_l2\": %.10e, \"rel_l2_std\": %.10e, \"linf\": %.10e, \"linf_std\": %.10e, \"one_step_rel_l2\": %.10e, \"one_step_rel_l2_std\": %.10e, \"max_mass_drift\": %.6e,\n",
                              (double)m[0], (double)sd[0], (double)m[1], (double)sd[1], (double)m[2], (double)sd[2], (double)drift));
@@ -411,6 +441,8 @@ PetscErrorCode CfxHFluxNOCommandEval(MPI_Comm comm, int argc, char **argv)
   PetscCall(PetscFree(stepl2));
   PetscCall(PetscFree2(ctx, pred));
   PetscCall(HDataDestroy(&d));
+  PetscCall(PetscFree(frames));
   PetscCall(CfxHFluxNODestroy(&model));
+  PetscCall(CfxFluxNODestroy(&fmodel));
   PetscFunctionReturn(0);
 }

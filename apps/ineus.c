@@ -17,7 +17,9 @@ const char CfxCommandIneusUsage[]   = "Usage: conflux ineus -problem <b1|b2|b3> 
                                       "Options (default in brackets):\n"
                                       "  -problem <b1|b2|b3>          benchmark of docs/ineus.md                              [b2]\n"
                                       "  -d <D>                       dimension                                               [10]\n"
-                                      "  -method <ineus>              solver (the PINN and deep-BSDE baselines are not built)  [ineus]\n"
+                                      "  -method <ineus|pinn|bsde>    solver: INEUS-style iteration, PINN or deep BSDE (same MLP) [ineus]\n"
+                                      "  -ineus_pinn_jumps <m>        PINN: jump samples per residual point                   [8]\n"
+                                      "  -ineus_bsde_steps <N>        deep BSDE: time steps (value at x0 only)                [20]\n"
                                       "  -o <FILE.h5>                 result file (written as FILE.h5.tmp, renamed at the end) [required]\n"
                                       "  -force                       replace an existing FILE.h5\n"
                                       "  -time_budget <s>             solve-time budget in seconds, 0 = none (= -ineus_time_budget) [0]\n"
@@ -33,6 +35,9 @@ const char CfxCommandIneusUsage[]   = "Usage: conflux ineus -problem <b1|b2|b3> 
                                       "  -ineus_lr <lr>               Adam rate of the first outer iteration                   [2e-3]\n"
                                       "  -ineus_lr_decay <f>          rate factor per outer iteration                          [0.7]\n"
                                       "  -ineus_lr_min <lr>           smallest rate                                            [1e-4]\n"
+                                      "  -ineus_lr_cycle <f>          cosine decay to f x rate within each outer iteration, 0 = off [0]\n"
+                                      "  -ineus_average <f>           fraction of inner steps averaged into the iterate         [0.5]\n"
+                                      "  -ineus_query_fraction <f>    move training points to label query points (repeatedly)  [0.5]\n"
                                       "  -ineus_tol <tol>             stop when the relative change between iterates is below  [1e-3]\n"
                                       "  -ineus_width, -ineus_depth   MLP hidden width and layers                              [64, 3]\n"
                                       "  -ineus_activation <name>     hidden activation                                        [tanh]\n"
@@ -145,7 +150,8 @@ PetscErrorCode CfxCommandIneus(MPI_Comm comm, int argc, char **argv)
   PetscInt d = 10, seed = 0;
   PetscReal budget              = 0;
   char file[PETSC_MAX_PATH_LEN] = "", ckpt[PETSC_MAX_PATH_LEN] = "", method[32] = "ineus", cmdline[4096] = "conflux ineus";
-  PetscBool set, force = PETSC_FALSE, resume = PETSC_FALSE, isineus, hasckpt;
+  PetscBool set, force = PETSC_FALSE, resume = PETSC_FALSE, hasckpt;
+  CfxINEUSMethod imethod = CFX_INEUS_METHOD_INEUS;
   PetscLogDouble t0, t1, t2;
   RunInfo info;
 
@@ -158,7 +164,7 @@ PetscErrorCode CfxCommandIneus(MPI_Comm comm, int argc, char **argv)
   PetscOptionsBegin(comm, NULL, "conflux ineus", "CfxINEUS");
   PetscCall(PetscOptionsEnum("-problem", "benchmark problem", NULL, CfxPIDEProblems, (PetscEnum)problem, (PetscEnum *)&problem, NULL));
   PetscCall(PetscOptionsInt("-d", "dimension", NULL, d, &d, NULL));
-  PetscCall(PetscOptionsString("-method", "ineus (pinn and bsde are not built)", NULL, method, method, sizeof(method), NULL));
+  PetscCall(PetscOptionsEnum("-method", "solver: ineus, or the pinn / bsde baseline", "CfxINEUSSetMethod", CfxINEUSMethods, (PetscEnum)imethod, (PetscEnum *)&imethod, NULL));
   PetscCall(PetscOptionsString("-o", "output HDF5 file (written as FILE.tmp, renamed on success)", NULL, file, file, sizeof(file), &set));
   PetscCall(PetscOptionsBool("-force", "replace an existing output file", NULL, force, &force, NULL));
   PetscCall(PetscOptionsReal("-time_budget", "solve-time budget in seconds (0: none)", NULL, budget, &budget, NULL));
@@ -168,8 +174,7 @@ PetscErrorCode CfxCommandIneus(MPI_Comm comm, int argc, char **argv)
   PetscOptionsEnd();
   PetscCheck(problem != CFX_PIDE_USER, comm, PETSC_ERR_ARG_WRONG, "-problem must be b1, b2 or b3 (user problems are set through the C API)");
   PetscCheck(set && file[0], comm, PETSC_ERR_ARG_WRONG, "conflux ineus needs -o FILE.h5");
-  PetscCall(PetscStrcmp(method, "ineus", &isineus));
-  PetscCheck(isineus, comm, PETSC_ERR_SUP, "-method %s is not available: only ineus is implemented (the PINN and deep-BSDE baselines are not built yet, see docs/ineus.md)", method);
+  PetscCall(PetscStrncpy(method, CfxINEUSMethods[imethod], sizeof(method)));
   PetscCall(CfxOutputCheckWritable(comm, file, force));
   if (!hasckpt || !ckpt[0]) PetscCall(PetscSNPrintf(ckpt, sizeof(ckpt), "%s.ckpt", file));
   if (resume) {
@@ -186,6 +191,7 @@ PetscErrorCode CfxCommandIneus(MPI_Comm comm, int argc, char **argv)
   PetscCall(CfxINEUSCreate(comm, &s));
   PetscCall(CfxINEUSSetPIDE(s, pide));
   PetscCall(CfxINEUSSetTimeBudget(s, budget));
+  PetscCall(CfxINEUSSetMethod(s, imethod));
   PetscCall(CfxINEUSSetCheckpoint(s, ckpt, 1));
   { /* the command shows progress unless told otherwise */
     PetscBool has;

@@ -31,6 +31,7 @@
 
 #include <conflux/cfxsys.h>
 #include <conflux/cfxrng.h>
+#include <conflux/cfxnn.h>
 #include <petscviewer.h>
 
 typedef struct _n_CfxPIDE *CfxPIDE;
@@ -156,6 +157,20 @@ typedef enum {
   CFX_INEUS_TIME_BUDGET    /* -ineus_time_budget seconds used */
 } CfxINEUSReason;
 PETSC_EXTERN const char *const CfxINEUSReasons[];
+
+/* What the outer loop trains (same MLP, scalings, test set, budget and history for all):
+   the first-jump regression iteration, or a baseline -- a PINN (residual with the exact
+   network Laplacian and the jump integral as an m-sample Monte Carlo mean, plus the terminal
+   condition) or a deep BSDE with jumps from x0 (Y_0 = u(0, x0), Z = grad u, compensated jump
+   term, loss |Y_N - g(X_N)|^2). Baselines: an "outer iteration" is -ineus_inner Adam steps. */
+typedef enum { CFX_INEUS_METHOD_INEUS, CFX_INEUS_METHOD_PINN, CFX_INEUS_METHOD_BSDE } CfxINEUSMethod;
+PETSC_EXTERN const char *const CfxINEUSMethods[];
+PETSC_EXTERN PetscErrorCode CfxINEUSSetMethod(CfxINEUS, CfxINEUSMethod);
+PETSC_EXTERN PetscErrorCode CfxINEUSGetMethod(CfxINEUS, CfxINEUSMethod *);
+/* Value, directional derivatives and weighted diagonal second derivatives of a tanh MLP as
+   tape ops (differentiable in the parameters): (module, tape, in [n, D], V [n, K, D] or NULL
+   for the D coordinate directions, c[D] or NULL, &u [n, 1], &J [n, K, 1], &L [n, 1]). */
+PETSC_EXTERN PetscErrorCode CfxINEUSMLPJet(CfxModule, CfxTape, CfxTensor, CfxTensor, const PetscReal[], CfxTensor *, CfxTensor *, CfxTensor *);
 
 /* One row of the history, recorded after every outer iteration (and at the start, k = 0). */
 typedef struct {

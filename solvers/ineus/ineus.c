@@ -2,6 +2,7 @@
    data parallel over the ranks of the communicator, stopping rule and history. */
 #include "ineusimpl.h"
 
+const char *const CfxINEUSMethods[] = {"ineus", "pinn", "bsde", "CfxINEUSMethod", "CFX_INEUS_METHOD_", NULL};
 const char *const CfxINEUSReasons[] = {"iterating", "converged_tol", "max_outer", "time_budget", "CfxINEUSReason", "CFX_INEUS_", NULL};
 
 /* SplitMix64 finaliser: derived seeds for the independent random streams of the solver. */
@@ -42,6 +43,8 @@ PetscErrorCode CfxINEUSCreate(MPI_Comm comm, CfxINEUS *s)
   p->ckpt_every      = 1;
   p->query_fraction  = 0.5;
   p->average         = 0.5;
+  p->pinn_jumps      = 8;
+  p->bsde_steps      = 20;
   *s                 = p;
   PetscFunctionReturn(0);
 }
@@ -87,6 +90,21 @@ PetscErrorCode CfxINEUSSetOptionsPrefix(CfxINEUS s, const char prefix[])
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode CfxINEUSSetMethod(CfxINEUS s, CfxINEUSMethod method)
+{
+  PetscFunctionBegin;
+  s->method = method;
+  s->setup  = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CfxINEUSGetMethod(CfxINEUS s, CfxINEUSMethod *method)
+{
+  PetscFunctionBegin;
+  *method = s->method;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CfxINEUSSetTimeBudget(CfxINEUS s, PetscReal seconds)
 {
   PetscFunctionBegin;
@@ -121,6 +139,9 @@ PetscErrorCode CfxINEUSSetFromOptions(CfxINEUS s)
 
   PetscFunctionBegin;
   PetscOptionsBegin(s->comm, s->prefix, "INEUS solver options", "CfxINEUS");
+  PetscCall(PetscOptionsEnum("-ineus_method", "what to train: the INEUS-style iteration or a baseline", "CfxINEUSSetMethod", CfxINEUSMethods, (PetscEnum)s->method, (PetscEnum *)&s->method, NULL));
+  PetscCall(PetscOptionsInt("-ineus_pinn_jumps", "PINN: jump samples per residual point (Monte Carlo jump integral)", "CfxINEUSSetFromOptions", s->pinn_jumps, &s->pinn_jumps, NULL));
+  PetscCall(PetscOptionsInt("-ineus_bsde_steps", "deep BSDE: time steps", "CfxINEUSSetFromOptions", s->bsde_steps, &s->bsde_steps, NULL));
   PetscCall(PetscOptionsInt("-ineus_width", "hidden width of the MLP", "CfxINEUSSetFromOptions", s->width, &s->width, NULL));
   PetscCall(PetscOptionsInt("-ineus_depth", "hidden layers of the MLP", "CfxINEUSSetFromOptions", s->depth, &s->depth, NULL));
   PetscCall(PetscOptionsEnum("-ineus_activation", "hidden activation", "CfxINEUSSetFromOptions", CfxActivations, (PetscEnum)s->act, (PetscEnum *)&s->act, NULL));
@@ -138,6 +159,12 @@ PetscErrorCode CfxINEUSSetFromOptions(CfxINEUS s)
   PetscCall(PetscOptionsInt("-ineus_seed", "random seed (initial network, points, labels)", "CfxINEUSSetFromOptions", seed, &seed, NULL));
   PetscCall(
       PetscOptionsReal("-ineus_query_fraction", "probability of moving a training point to a label query point (repeatedly)", "CfxPIDESampleQueryPoints", s->query_fraction, &s->query_fraction, NULL));
+  PetscCall(PetscOptionsReal("-ineus_lr_cycle", "0: constant rate per outer iteration; f in (0, 1]: cosine decay from the rate to f times it within each outer iteration", "CfxINEUSSetFromOptions",
+                             s->lr_cycle, &s->lr_cycle, NULL));
+  PetscCall(
+      PetscOptionsReal("-ineus_average", "fraction of the inner steps whose parameters are averaged into the iterate (0: the last step)", "CfxINEUSSetFromOptions", s->average, &s->average, NULL));
+  PetscCall(
+      PetscOptionsBool("-ineus_relative", "weight the loss by (c/max(|u_k|, c))^2, c = |mean g| + std g: relative error where u is large", "CfxINEUSSetFromOptions", s->relative, &s->relative, NULL));
   PetscCall(PetscOptionsInt("-ineus_validation", "validation points for the stopping rule", "CfxINEUSSetFromOptions", s->nval, &s->nval, NULL));
   PetscCall(PetscOptionsInt("-ineus_test", "fixed test points for error reports", "CfxINEUSSetFromOptions", s->ntest, &s->ntest, NULL));
   PetscCall(PetscOptionsInt("-ineus_test_seed", "seed of the test points", "CfxINEUSSetFromOptions", tseed, &tseed, NULL));
@@ -154,6 +181,10 @@ PetscErrorCode CfxINEUSSetFromOptions(CfxINEUS s)
   PetscCheck(s->lr > 0 && s->lr_decay > 0 && s->lr_decay <= 1 && s->lr_min > 0 && s->time_budget >= 0 && s->tol >= 0, s->comm, PETSC_ERR_ARG_OUTOFRANGE,
              "INEUS needs lr > 0, 0 < lr_decay <= 1, lr_min > 0, time_budget >= 0, tol >= 0; found %g, %g, %g, %g, %g", (double)s->lr, (double)s->lr_decay, (double)s->lr_min, (double)s->time_budget,
              (double)s->tol);
+  PetscCheck(s->pinn_jumps >= 1 && s->bsde_steps >= 1, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "-ineus_pinn_jumps and -ineus_bsde_steps must be >= 1, found %" PetscInt_FMT " and %" PetscInt_FMT,
+             s->pinn_jumps, s->bsde_steps);
+  PetscCheck(s->method == CFX_INEUS_METHOD_INEUS || s->act == CFX_ACT_TANH, s->comm, PETSC_ERR_SUP, "-ineus_method %s needs -ineus_activation tanh (its derivatives are built for tanh), found %s",
+             CfxINEUSMethods[s->method], CfxActivations[s->act]);
   PetscCheck(s->average >= 0 && s->average <= 1, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "-ineus_average must be in [0, 1], found %g", (double)s->average);
   PetscCheck(seed >= 0 && tseed >= 0, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "Seeds must be >= 0");
   s->seed      = (uint64_t)seed;
@@ -313,8 +344,8 @@ static PetscErrorCode InnerStep(CfxINEUS s, PetscInt step, PetscReal *loss)
   const PetscInt d = s->d, M = s->batch;
   PetscMPIInt rank, size;
   PetscInt lo, hi, m, npar, shape[2];
-  PetscReal *t, *x, *Y, *grad, T, lsum;
-  CfxTensor in, target, out, L;
+  PetscReal *t, *x, *Y, *w, *grad, T, lsum, c = PetscAbsReal(s->uc) + s->us;
+  CfxTensor in, target, out, L, sw;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(CFX_INEUS_Step, 0, 0, 0, 0));
@@ -324,9 +355,17 @@ static PetscErrorCode InnerStep(CfxINEUS s, PetscInt step, PetscReal *loss)
   hi = (M * (rank + 1)) / size;
   m  = hi - lo;
   PetscCall(CfxPIDEGetHorizon(s->pide, &T));
-  PetscCall(PetscMalloc3(m, &t, m * d, &x, m, &Y));
+  PetscCall(PetscMalloc4(m, &t, m * d, &x, m, &Y, m, &w));
   PetscCall(CfxPIDESampleQueryPoints(s->pide, s->query_fraction, Mix(s->seed, 1), (uint64_t)step * M + lo, m, t, x));
   PetscCall(CfxPIDELabels(s->pide, &s->lab, FrozenValue, s, Mix(s->seed, 2), (uint64_t)step * M + lo, m, t, x, Y, NULL));
+  /* Relative weights: the query points reach far into the tails where u (B2: exp) is large;
+     plain MSE spends the network there. The weights depend on the point only (through the
+     frozen iterate), so the weighted regression still targets Phi(u_k). */
+  if (s->relative) {
+    PetscCall(FrozenValue(m, t, x, w, s));
+    for (PetscInt i = 0; i < m; i++) w[i] = c / PetscMax(PetscAbsReal(w[i]), c);
+  } else
+    for (PetscInt i = 0; i < m; i++) w[i] = 1;
   PetscCall(CfxParamSetZeroGrad(s->params));
   PetscCall(CfxTapeSetRecording(s->tape, PETSC_TRUE));
   lsum = 0;
@@ -336,12 +375,15 @@ static PetscErrorCode InnerStep(CfxINEUS s, PetscInt step, PetscReal *loss)
     PetscCall(CfxTapeNewTensorUninit(s->tape, 2, shape, &in));
     shape[1] = 1;
     PetscCall(CfxTapeNewTensorUninit(s->tape, 2, shape, &target));
+    PetscCall(CfxTapeNewTensorUninit(s->tape, 2, shape, &sw));
     for (PetscInt i = 0; i < m; i++) {
       in->data[i * (1 + d)] = 2 * t[i] / T - 1;
       for (PetscInt j = 0; j < d; j++) in->data[i * (1 + d) + 1 + j] = (x[i * d + j] - s->xc[j]) / s->xs;
-      target->data[i] = (Y[i] - s->uc) / s->us;
+      target->data[i] = w[i] * (Y[i] - s->uc) / s->us;
+      sw->data[i]     = w[i]; /* square root of the loss weight */
     }
     PetscCall(CfxModuleForward(s->net, s->tape, in, &out));
+    if (s->relative) PetscCall(CfxOpMul(s->tape, out, sw, &out));
     PetscCall(CfxOpMSELoss(s->tape, out, target, &L));
     PetscCall(CfxOpScale(s->tape, L, (PetscReal)m / M, 0, &L)); /* share of the global mean */
     lsum = L->data[0];
@@ -356,7 +398,7 @@ static PetscErrorCode InnerStep(CfxINEUS s, PetscInt step, PetscReal *loss)
   }
   PetscCall(CfxOptimizerStep(s->opt));
   *loss = lsum * s->us * s->us; /* in units of u^2 */
-  PetscCall(PetscFree3(t, x, Y));
+  PetscCall(PetscFree4(t, x, Y, w));
   PetscCall(PetscLogEventEnd(CFX_INEUS_Step, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -439,11 +481,12 @@ static PetscErrorCode Monitor(CfxINEUS s, PetscReal q)
   eta = left * per;
   if (s->time_budget > 0) eta = PetscMin(eta, PetscMax(s->time_budget - s->tspent, 0));
   if (s->has_exact)
-    PetscCall(PetscPrintf(s->comm, "ineus k=%" PetscInt_FMT " steps=%" PetscInt_FMT " loss=%.3e change=%.3e est.err=%.3e | test relL2=%.3e point err=%.3e | %.1fs, ETA %.1fs\n", s->k, s->steps,
-                          (double)r->loss, (double)r->change, (double)r->estimate, (double)r->rel_l2, (double)r->point_error, (double)s->tspent, (double)eta));
+    PetscCall(PetscPrintf(s->comm, "%s k=%" PetscInt_FMT " steps=%" PetscInt_FMT " loss=%.3e change=%.3e est.err=%.3e | test relL2=%.3e point err=%.3e | %.1fs, ETA %.1fs\n",
+                          CfxINEUSMethods[s->method], s->k, s->steps, (double)r->loss, (double)r->change, (double)r->estimate, (double)r->rel_l2, (double)r->point_error, (double)s->tspent,
+                          (double)eta));
   else
-    PetscCall(PetscPrintf(s->comm, "ineus k=%" PetscInt_FMT " steps=%" PetscInt_FMT " loss=%.3e change=%.3e est.err=%.3e | u(0,x0)=%.6g | %.1fs, ETA %.1fs\n", s->k, s->steps, (double)r->loss,
-                          (double)r->change, (double)r->estimate, (double)r->point_value, (double)s->tspent, (double)eta));
+    PetscCall(PetscPrintf(s->comm, "%s k=%" PetscInt_FMT " steps=%" PetscInt_FMT " loss=%.3e change=%.3e est.err=%.3e | u(0,x0)=%.6g | %.1fs, ETA %.1fs\n", CfxINEUSMethods[s->method], s->k, s->steps,
+                          (double)r->loss, (double)r->change, (double)r->estimate, (double)r->point_value, (double)s->tspent, (double)eta));
   PetscFunctionReturn(0);
 }
 
@@ -486,7 +529,16 @@ PetscErrorCode CfxINEUSSolve(CfxINEUS s)
     PetscCall(CfxOptimizerSetLearningRate(s->opt, lr));
     for (PetscInt i = 0; i < s->inner && !out_of_time; i++) {
       PetscReal loss = 0;
-      PetscCall(InnerStep(s, s->steps, &loss));
+      if (s->lr_cycle > 0) { /* cosine from lr down to lr_cycle * lr within the outer iteration */
+        PetscReal c = 0.5 * (1 + PetscCosReal(PETSC_PI * i / s->inner));
+        PetscCall(CfxOptimizerSetLearningRate(s->opt, lr * (s->lr_cycle + (1 - s->lr_cycle) * c)));
+      }
+      if (s->method == CFX_INEUS_METHOD_PINN)
+        PetscCall(CfxINEUSPINNStep(s, s->steps, &loss));
+      else if (s->method == CFX_INEUS_METHOD_BSDE)
+        PetscCall(CfxINEUSBSDEStep(s, s->steps, &loss));
+      else
+        PetscCall(InnerStep(s, s->steps, &loss));
       s->steps++;
       if (i >= s->inner - tail) {
         lsum += loss;

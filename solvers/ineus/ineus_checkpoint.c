@@ -47,9 +47,14 @@ static PetscErrorCode RunAttributes(CfxINEUS s, PetscInt *n, char names[][32], c
   ADD_TEXT("ineus_antithetic", "%s", s->lab.antithetic ? "true" : "false");
   ADD_TEXT("ineus_query_fraction", "%.17g", (double)s->query_fraction);
   ADD_TEXT("ineus_average", "%.17g", (double)s->average);
+  ADD_TEXT("ineus_relative", "%d", (int)s->relative);
+  ADD_TEXT("ineus_method", "%s", CfxINEUSMethods[s->method]);
+  ADD_TEXT("ineus_pinn_jumps", "%d", (int)s->pinn_jumps);
+  ADD_TEXT("ineus_bsde_steps", "%d", (int)s->bsde_steps);
   ADD_TEXT("ineus_lr", "%.17g", (double)s->lr);
   ADD_TEXT("ineus_lr_decay", "%.17g", (double)s->lr_decay);
   ADD_TEXT("ineus_lr_min", "%.17g", (double)s->lr_min);
+  ADD_TEXT("ineus_lr_cycle", "%.17g", (double)s->lr_cycle);
 #undef ADD_TEXT
   *n = k;
   PetscFunctionReturn(0);

@@ -73,6 +73,10 @@ struct _n_CfxINEUS {
   PetscInt outer, inner, batch, nval, ntest;
   CfxPIDELabelOptions lab;
   PetscReal tol, lr, lr_decay, lr_min, time_budget, query_fraction, average;
+  PetscBool relative;
+  PetscReal lr_cycle; /* > 0: cosine decay of the rate within each outer iteration down to lr_cycle times it */
+  CfxINEUSMethod method;
+  PetscInt pinn_jumps, bsde_steps; /* jump samples per PINN residual point, BSDE time steps */ /* loss weights (c/max(|u_k|, c))^2: relative error where |u| > c = |uc| + us */
   uint64_t seed, test_seed;
   PetscBool monitor;
   /* checkpoints: file and period in outer iterations (0: only at the end) */
@@ -93,3 +97,7 @@ struct _n_CfxINEUS {
 };
 
 PETSC_INTERN PetscErrorCode CfxINEUSNetEval(CfxINEUS, CfxModule, PetscInt, const PetscReal[], const PetscReal[], PetscReal[]);
+PETSC_INTERN PetscErrorCode CfxPIDEEulerStep_Private(CfxPIDE, PetscReal, PetscReal, PetscReal[], CfxRNG *, PetscReal[]);
+PETSC_INTERN PetscErrorCode CfxPIDEJumpPoint_Private(CfxPIDE, PetscReal, const PetscReal[], CfxRNG *, PetscReal[]);
+PETSC_INTERN PetscErrorCode CfxINEUSPINNStep(CfxINEUS, PetscInt, PetscReal *);
+PETSC_INTERN PetscErrorCode CfxINEUSBSDEStep(CfxINEUS, PetscInt, PetscReal *);

@@ -268,3 +268,49 @@ PetscErrorCode CfxPIDESampleQueryPoints(CfxPIDE p, PetscReal f, uint64_t seed, u
   PetscCall(PetscFree4(X, xiz, z, G));
   PetscFunctionReturn(0);
 }
+
+/* Baseline helpers (ineus_baselines.c). One Euler-Maruyama step of the jump-free diffusion
+   from (t, X) over h (exact for constant coefficients): X += b h + dX with dX = S sqrt(h) xi
+   returned, the martingale increment the deep BSDE pairs with grad u. */
+PetscErrorCode CfxPIDEEulerStep_Private(CfxPIDE p, PetscReal t, PetscReal h, PetscReal X[], CfxRNG *rng, PetscReal dX[])
+{
+  const PetscInt d = p->d, dw = p->dw;
+  PetscReal *b, *S, *xi, sh = PetscSqrtReal(h);
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(d, &b, p->dtype == CFX_PIDE_DIFFUSION_FULL ? d * dw : d, &S, dw, &xi));
+  if (p->drift)
+    PetscCall(p->drift(t, X, b, p->driftctx));
+  else if (p->b_const)
+    PetscCall(PetscArraycpy(b, p->b_const, d));
+  else
+    PetscCall(PetscArrayzero(b, d));
+  if (p->diffusion)
+    PetscCall(p->diffusion(t, X, S, p->diffctx));
+  else
+    PetscCall(PetscArraycpy(S, p->S_const, p->dtype == CFX_PIDE_DIFFUSION_FULL ? d * dw : d));
+  for (PetscInt j = 0; j < dw; j++) xi[j] = CfxRNGNormal(rng);
+  for (PetscInt i = 0; i < d; i++) {
+    PetscReal s = 0;
+    if (p->dtype == CFX_PIDE_DIFFUSION_DIAGONAL)
+      s = S[i] * xi[i];
+    else
+      for (PetscInt j = 0; j < dw; j++) s += S[i * dw + j] * xi[j];
+    dX[i] = sh * s;
+    X[i] += b[i] * h + dX[i];
+  }
+  PetscCall(PetscFree3(b, S, xi));
+  PetscFunctionReturn(0);
+}
+
+/* y = X + G(s, X, Z), one mark from rng. */
+PetscErrorCode CfxPIDEJumpPoint_Private(CfxPIDE p, PetscReal s, const PetscReal X[], CfxRNG *rng, PetscReal y[])
+{
+  PetscReal *xiz, *z, *G;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(p->nxi, &xiz, PetscMax(p->nz, 1), &z, p->d, &G));
+  PetscCall(Jump(p, s, X, rng, 1.0, xiz, z, G, y));
+  PetscCall(PetscFree3(xiz, z, G));
+  PetscFunctionReturn(0);
+}

@@ -81,6 +81,15 @@ check("eval uses every window (%d)" % nwin, js["windows"] == nwin and js["horizo
 check("conservative rollouts conserve mass (drift %.1e <= 1e-12)" % js["max_mass_drift"], js["max_mass_drift"] <= 1e-12, ev)
 check("metrics finite and ordered (one-step %.3g < %d-step %.3g)" % (js["one_step_rel_l2"], 10, js["rel_l2"]), 0 < js["one_step_rel_l2"] < js["rel_l2"] < 10 and js["linf"] > 0, ev)
 
+# 4b. a context-free Flux NO (the pooled-family baseline) on the same windows (-eval_context T)
+must(run(["train", "-model", "fluxno", "-data", "train.h5", "-o", "fno.h5", "-force", "-fluxno_lambda", "0", "-fluxno_flux", "none", "-fluxno_width", "8", "-train_epochs", "1", "-train_batch", "20"]), "train fluxno")
+ev = must(run(["eval", "-model", "fno.h5", "-data", "test.h5", "-eval_horizon", "10", "-eval_context", "4", "-eval_json", "fno.json"]), "eval fluxno windows")
+with open("fno.json") as f:
+    jf = json.load(f)
+check("fluxno on the hfluxno windows (%d), conservative (drift %.1e)" % (jf["windows"], jf["max_mass_drift"]), jf["windows"] == nwin and jf["update"] == "fluxno" and jf["max_mass_drift"] <= 1e-12, ev)
+r = run(["eval", "-model", "fno.h5", "-data", "test.h5", "-eval_horizon", "10", "-eval_context", "0"])
+check("-eval_context 0 on a fluxno model is refused", r.returncode != 0 and "-eval_context" in (r.stdout + r.stderr), r.stdout + r.stderr)
+
 # 5. shallow water (two channels) and the direct baseline
 must(run(["simulate", "-pde", "shallow_water", "-nx", "16", "-nsamples", "2", "-nt", "12", "-t_final", "0.05", "-ic_amplitude", "0.5", "-o", "sw.h5", "-force"]), "simulate sw")
 must(run(["train", "-model", "hfluxno", "-data", "sw.h5", "-o", "sw.h5m", "-force", "-train_steps", "3", "-hfluxno_update", "direct"] + small + ["-train_warmup", "1"]), "train sw direct")

@@ -29,7 +29,14 @@ print("ok   resume bitwise; rel_l2 attribute matches the written predictions (%.
 PY
 out=$("$conflux" ineus "${small[@]}" -o full.h5 2>&1) && fail "overwrite without -force succeeded"
 grep -q "file exists" <<<"$out" || fail "overwrite message: $out"
-out=$("$conflux" ineus "${small[@]}" -o x.h5 -method pinn 2>&1) && fail "-method pinn succeeded"
+for m in pinn bsde; do # the baselines run in the same command and write the same file layout
+  "$conflux" ineus "${small[@]}" -ineus_outer 1 -method $m -o $m.h5 > $m.log 2>&1 || fail "-method $m: $(cat $m.log)"
+  grep -Eq "^$m k=1 .*ETA" $m.log || fail "no $m progress line: $(cat $m.log)"
+  "$python" -c "import h5py, sys; f = h5py.File('$m.h5', 'r'); m = f.attrs['method']; m = m.decode() if isinstance(m, bytes) else m; sys.exit(0 if m == '$m' and f['history']['outer'][-1] == 1 else 'FAIL $m.h5: method ' + str(m))" || exit 1
+done
+out=$("$conflux" ineus "${small[@]}" -o x.h5 -method pinn -force -resume -checkpoint part.h5.ckpt 2>&1) && fail "resuming an ineus checkpoint as pinn succeeded"
+grep -q "ineus_method" <<<"$out" || fail "method mismatch message: $out"
+out=$("$conflux" ineus "${small[@]}" -o x.h5 -method foo 2>&1) && fail "-method foo succeeded"
 out=$("$conflux" ineus "${small[@]}" -o y.h5 -resume 2>&1) && fail "-resume without checkpoint succeeded"
 grep -q "checkpoint y.h5.ckpt not found" <<<"$out" || fail "resume message: $out"
 out=$("$conflux" ineus b2 -o z.h5 2>&1) && fail "stray positional argument accepted"

@@ -96,6 +96,29 @@ int main(int argc, char **argv)
   PetscCheck(diff == 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "reloaded model differs by %g", (double)diff);
   PetscCall(CfxLGPDestroy(&lgp));
   PetscCall(CfxLGPDestroy(&lgp2));
+  /* the same with inputs and the dissipation GP (its settings are attributes of the file); the inputs
+     are arbitrary, not the data's forcing, so the model is only rolled out over 20 steps */
+  {
+    PetscReal ellR = 1.7, ellR2, sfR2, uu[51];
+    PetscBool dis2;
+    for (int k = 0; k <= 50; k++) uu[k] = 0.01 * (k % 7);
+    PetscCall(CfxLGPCreate(PETSC_COMM_SELF, &lgp));
+    PetscCall(CfxLGPSetData(lgp, 2, 20, 1, h, q, 1, u));
+    PetscCall(CfxLGPSetDissipation(lgp, PETSC_TRUE, &ellR, 0.2));
+    PetscCall(CfxLGPSetUp(lgp));
+    PetscCall(CfxLGPSave(lgp, "lgp_model_dis.h5", PETSC_TRUE));
+    PetscCall(CfxLGPLoad(PETSC_COMM_SELF, "lgp_model_dis.h5", &lgp2));
+    PetscCall(CfxLGPGetDissipation(lgp2, &dis2, &ellR2, &sfR2));
+    PetscCheck(dis2 && ellR2 == ellR && PetscAbsReal(sfR2 - 0.2) <= 1e-15, PETSC_COMM_SELF, PETSC_ERR_PLIB, "dissipation settings not restored: %d %g %g", (int)dis2, (double)ellR2, (double)sfR2);
+    PetscCall(CfxLGPRollout(lgp, &q[0], &q[1], 20, uu, Q1, S1, NULL));
+    PetscCall(CfxLGPRollout(lgp2, &q[0], &q[1], 20, uu, Q2, S2, NULL));
+    diff = 0;
+    for (int k = 0; k <= 20; k++) diff = PetscMax(diff, PetscMax(PetscAbsReal(Q1[k] - Q2[k]), PetscAbsReal(S1[k] - S2[k])));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "model round trip with inputs and dissipation GP: max difference of 20-step rollouts (mean, std) %.1e\n", (double)diff));
+    PetscCheck(diff == 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "reloaded dissipation model differs by %g", (double)diff);
+    PetscCall(CfxLGPDestroy(&lgp));
+    PetscCall(CfxLGPDestroy(&lgp2));
+  }
   /* bad files */
   {
     const hsize_t q3[3] = {2, 10, 1}, q2[2] = {2, 10}, ubad[3] = {2, 9, 1}, qshort[3] = {2, 2, 1};
