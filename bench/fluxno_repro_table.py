@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 NAMES = {"fx": "Flux NO (Euler)", "fxl0": "Flux NO, lambda = 0", "fxrk2": "Flux NO, SSP-RK2", "fno": "FNO baseline",
-         "fxadv": "Flux NO (Euler)", "fnoadv": "FNO baseline"}
+         "fxadv": "Flux NO (Euler, no noise)", "fxadvn": "Flux NO (Euler, -train_noise 1e-3)", "fnoadv": "FNO baseline"}
 ROW = re.compile(r"^\s*([0-9.eE+-]+)\s+([0-9.eE+-]+|nan|inf)\s+\+-\s+(\S+)\s+([0-9.eE+-]+|nan|inf)\s+\+-\s+(\S+)\s*$")
 
 
