@@ -116,6 +116,31 @@ void CfxVecNormCdf(PetscInt n, const PetscReal *x, PetscReal *cdf, PetscReal *pd
   k->normcdf(n, x, cdf, pdf);
 }
 
+/* Serial kernels for callers that split the work over threads themselves (the fused MLP op):
+   Y = act(Y + b) on R rows of C with the pre-activation in z (if not NULL), and
+   dz = dy * act'(.) on n entries. Same arithmetic as the threaded versions. */
+void CfxBiasActRows(CfxActivation act, PetscInt R, PetscInt C, const PetscReal *b, PetscReal *Y, PetscReal *z)
+{
+  const Kernels *k = K();
+  PetscReal *t     = (z && act != CFX_ACT_NONE) ? z : Y;
+
+  if (b)
+    for (PetscInt r = 0; r < R; r++) {
+      PetscReal *y = Y + r * C, *u = t + r * C;
+#pragma omp simd
+      for (PetscInt c = 0; c < C; c++) u[c] = y[c] + b[c];
+    }
+  else if (t != Y)
+    memcpy(t, Y, sizeof(PetscReal) * (size_t)(R * C));
+  if (act != CFX_ACT_NONE) k->actf(act, R * C, t, Y);
+}
+
+void CfxActBackwardRows(CfxActivation act, PetscInt n, const PetscReal *z, const PetscReal *y, const PetscReal *dy, PetscReal *dz)
+{
+  const Kernels *k = K();
+  k->actb(act, n, z, y, dy, dz, PETSC_FALSE);
+}
+
 /* Rows per work item for a row length of len: about CFX_CHUNK elements. */
 static inline PetscInt RowsPerBlock(PetscInt len) { return PetscMax(1, CFX_CHUNK / PetscMax(len, 1)); }
 
