@@ -1,7 +1,8 @@
 /* One training step (forward + backward + Adam) of an MLP 2-64-64-64-1 with tanh on a batch
    of 4096, float64, as bench/train_mlp.py does in PyTorch. Prints one JSON line: median and
    minimum step time over -reps repetitions after -warmup steps, and the peak resident set.
-   Options: -batch, -width, -reps (default 20), -warmup (default 5). Run through
+   Options: -batch, -width, -reps (default 20), -warmup (default 5), -fused (default true:
+   the fused CfxOpMLP that the MLP module uses; false: one CfxOpLinear per layer). Run through
    bench/run_training_bench.sh for the comparison. */
 #include <conflux/conflux.h>
 #include <conflux/cfxoptim.h>
@@ -10,6 +11,8 @@
 int main(int argc, char **argv)
 {
   PetscInt batch = 4096, width = 64, reps = 20, warmup = 5, nlayer = 4;
+  PetscBool fused       = PETSC_TRUE;
+  CfxActivation acts[4] = {CFX_ACT_TANH, CFX_ACT_TANH, CFX_ACT_TANH, CFX_ACT_NONE};
   CfxTensor w[4], b[4], x, y;
   CfxParamSet ps;
   CfxTape tape;
@@ -23,6 +26,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-width", &width, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-reps", &reps, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-warmup", &warmup, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-fused", &fused, NULL));
   PetscCall(CfxRNGSetSeed(&rng, 1, 0));
   PetscCall(CfxParamSetCreate(PETSC_COMM_SELF, &ps));
   for (PetscInt l = 0; l < nlayer; l++) {
@@ -57,7 +61,10 @@ int main(int argc, char **argv)
     CfxTensor h = x, loss;
     PetscCall(PetscTime(&t0));
     PetscCall(CfxParamSetZeroGrad(ps));
-    for (PetscInt l = 0; l < nlayer; l++) PetscCall(CfxOpLinear(tape, h, w[l], b[l], l == nlayer - 1 ? CFX_ACT_NONE : CFX_ACT_TANH, &h));
+    if (fused)
+      PetscCall(CfxOpMLP(tape, x, nlayer, w, b, acts, &h));
+    else
+      for (PetscInt l = 0; l < nlayer; l++) PetscCall(CfxOpLinear(tape, h, w[l], b[l], acts[l], &h));
     PetscCall(CfxOpMSELoss(tape, h, y, &loss));
     lossval = loss->data[0];
     PetscCall(CfxTapeBackward(tape, loss));
@@ -67,10 +74,10 @@ int main(int argc, char **argv)
     if (r >= 0) times[r] = t1 - t0;
   }
   StepTimingSummary(times, reps, &median_ms, &min_ms, &rss_mb);
-  PetscCall(
-      PetscPrintf(PETSC_COMM_SELF,
-                  "{\"bench\": \"train_mlp\", \"impl\": \"conflux\", \"batch\": %d, \"width\": %d, \"reps\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, \"peak_rss_mb\": %.1f, \"final_loss\": %.6e}\n",
-                  (int)batch, (int)width, (int)reps, median_ms, min_ms, rss_mb, (double)lossval));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                        "{\"bench\": \"train_mlp\", \"impl\": \"conflux\", \"fused\": %s, \"batch\": %d, \"width\": %d, \"reps\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, \"peak_rss_mb\": %.1f, "
+                        "\"final_loss\": %.6e}\n",
+                        fused ? "true" : "false", (int)batch, (int)width, (int)reps, median_ms, min_ms, rss_mb, (double)lossval));
   PetscCall(PetscFree(times));
   PetscCall(CfxOptimizerDestroy(&opt));
   PetscCall(CfxTapeDestroy(&tape));

@@ -54,13 +54,14 @@ PETSC_INTERN void CfxVecExp(PetscInt, const PetscReal *, PetscReal *);
 PETSC_INTERN void CfxVecTanh(PetscInt, const PetscReal *, PetscReal *);
 PETSC_INTERN void CfxVecNormCdf(PetscInt, const PetscReal *, PetscReal *, PetscReal *);
 PETSC_INTERN const char *CfxFastMathISA(void);
-/* Fused bias + activation of the linear layers, row-major [R, C] (bias along C) and
-   channels-first [B, C, N] (bias per channel), forward and backward (fastmath.c). */
+/* Fused bias + activation of the linear layers, row-major [R, C] (bias along C), forward and
+   backward (fastmath.c). */
 PETSC_INTERN void CfxBiasActForward(CfxActivation, PetscInt, PetscInt, const PetscReal *, PetscReal *, PetscReal *);
 PETSC_INTERN PetscInt CfxBiasBlocks(PetscInt, PetscInt);
 PETSC_INTERN void CfxBiasActBackward(CfxActivation, PetscInt, PetscInt, const PetscReal *, const PetscReal *, const PetscReal *, PetscReal *, PetscReal *, PetscReal *);
-PETSC_INTERN void CfxChannelBiasActForward(CfxActivation, PetscInt, PetscInt, PetscInt, const PetscReal *, PetscReal *, PetscReal *);
-PETSC_INTERN void CfxChannelBiasActBackward(CfxActivation, PetscInt, PetscInt, PetscInt, const PetscReal *, const PetscReal *, const PetscReal *, PetscReal *, PetscReal *, PetscReal *);
+/* Serial versions (no OpenMP inside) for callers that thread over row blocks themselves. */
+PETSC_INTERN void CfxBiasActRows(CfxActivation, PetscInt, PetscInt, const PetscReal *, PetscReal *, PetscReal *);
+PETSC_INTERN void CfxActBackwardRows(CfxActivation, PetscInt, const PetscReal *, const PetscReal *, const PetscReal *, PetscReal *);
 /* The gradient buffer of t for a kernel that overwrites all of it when *beta is 0 (a step
    tensor's first gradient: not zeroed) and adds into it when *beta is 1; NULL when t needs none. */
 PETSC_INTERN PetscErrorCode CfxTensorGetGradForWrite(CfxTape, CfxTensor, PetscReal **, PetscReal *);

@@ -116,6 +116,31 @@ void CfxVecNormCdf(PetscInt n, const PetscReal *x, PetscReal *cdf, PetscReal *pd
   k->normcdf(n, x, cdf, pdf);
 }
 
+/* Serial kernels for callers that split the work over threads themselves (the fused MLP op):
+   Y = act(Y + b) on R rows of C with the pre-activation in z (if not NULL), and
+   dz = dy * act'(.) on n entries. Same arithmetic as the threaded versions. */
+void CfxBiasActRows(CfxActivation act, PetscInt R, PetscInt C, const PetscReal *b, PetscReal *Y, PetscReal *z)
+{
+  const Kernels *k = K();
+  PetscReal *t     = (z && act != CFX_ACT_NONE) ? z : Y;
+
+  if (b)
+    for (PetscInt r = 0; r < R; r++) {
+      PetscReal *y = Y + r * C, *u = t + r * C;
+#pragma omp simd
+      for (PetscInt c = 0; c < C; c++) u[c] = y[c] + b[c];
+    }
+  else if (t != Y)
+    memcpy(t, Y, sizeof(PetscReal) * (size_t)(R * C));
+  if (act != CFX_ACT_NONE) k->actf(act, R * C, t, Y);
+}
+
+void CfxActBackwardRows(CfxActivation act, PetscInt n, const PetscReal *z, const PetscReal *y, const PetscReal *dy, PetscReal *dz)
+{
+  const Kernels *k = K();
+  k->actb(act, n, z, y, dy, dz, PETSC_FALSE);
+}
+
 /* Rows per work item for a row length of len: about CFX_CHUNK elements. */
 static inline PetscInt RowsPerBlock(PetscInt len) { return PetscMax(1, CFX_CHUNK / PetscMax(len, 1)); }
 
@@ -174,51 +199,4 @@ void CfxBiasActBackward(CfxActivation act, PetscInt R, PetscInt C, const PetscRe
   if (gb)
     for (PetscInt blk = 0; blk < nb; blk++)
       for (PetscInt c = 0; c < C; c++) gb[c] += part[blk * C + c];
-}
-
-/* Channels-first [B, C, N]: Y[p, c, :] = act(Y[p, c, :] + b[c]); z as above. */
-void CfxChannelBiasActForward(CfxActivation act, PetscInt B, PetscInt C, PetscInt N, const PetscReal *b, PetscReal *Y, PetscReal *z)
-{
-  const Kernels *k = K();
-  PetscInt R = B * C, rb = RowsPerBlock(N), nb = (R + rb - 1) / rb;
-
-#pragma omp parallel for schedule(static) if (nb > 1)
-  for (PetscInt blk = 0; blk < nb; blk++) {
-    PetscInt r0 = blk * rb, r1 = PetscMin(R, r0 + rb);
-    PetscReal *t = (z && act != CFX_ACT_NONE) ? z : Y;
-    for (PetscInt r = r0; r < r1; r++) {
-      PetscReal *y = Y + r * N, *u = t + r * N;
-      if (b) {
-        PetscReal bc = b[r % C];
-#pragma omp simd
-        for (PetscInt j = 0; j < N; j++) u[j] = y[j] + bc;
-      } else if (u != y)
-        memcpy(u, y, sizeof(PetscReal) * (size_t)N);
-    }
-    if (act != CFX_ACT_NONE) k->actf(act, (r1 - r0) * N, t + r0 * N, Y + r0 * N);
-  }
-}
-
-/* dz = dy * act'(.) on [B, C, N] and gb[c] += sum over p and j of dz[p, c, j]; rowsum holds
-   B*C partial sums (one per row, added in a fixed order). */
-void CfxChannelBiasActBackward(CfxActivation act, PetscInt B, PetscInt C, PetscInt N, const PetscReal *z, const PetscReal *y, const PetscReal *dy, PetscReal *dz, PetscReal *gb, PetscReal *rowsum)
-{
-  const Kernels *k = K();
-  PetscInt R = B * C, rb = RowsPerBlock(N), nb = (R + rb - 1) / rb;
-
-#pragma omp parallel for schedule(static) if (nb > 1)
-  for (PetscInt blk = 0; blk < nb; blk++) {
-    PetscInt r0 = blk * rb, r1 = PetscMin(R, r0 + rb), off = r0 * N;
-    if (act != CFX_ACT_NONE || dz != dy) k->actb(act, (r1 - r0) * N, z ? z + off : NULL, y ? y + off : NULL, dy + off, dz + off, PETSC_FALSE);
-    if (gb)
-      for (PetscInt r = r0; r < r1; r++) {
-        const PetscReal *d = dz + r * N;
-        PetscReal s        = 0;
-#pragma omp simd reduction(+ : s)
-        for (PetscInt j = 0; j < N; j++) s += d[j];
-        rowsum[r] = s;
-      }
-  }
-  if (gb)
-    for (PetscInt r = 0; r < R; r++) gb[r % C] += rowsum[r];
 }

@@ -182,12 +182,21 @@ PetscErrorCode CfxOpLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTensor b, 
   PetscFunctionReturn(0);
 }
 
-/* ---------------- channel linear on [B, C, N] ---------------- */
+/* ---------------- channel linear on [B, C, N] ----------------
+   Threaded over samples (one fork/join per op; BLAS runs single-threaded on each sample's
+   [Co, N] x [Ci, N] product inside the loop, so the activation pass of a sample follows its
+   GEMM while the sample is in cache). The weight gradient is summed per fixed block of
+   CFX_CHLIN_BLOCK samples into the block's own slot and the slots are added in order, the
+   bias gradient per (sample, channel) row and then in row order: no dependence on the
+   thread count. */
+#define CFX_CHLIN_BLOCK 8
+
 static PetscErrorCode ChannelLinearBackward(CfxTape tape, void *ctx)
 {
   LinearCtx *c = (LinearCtx *)ctx;
-  PetscReal *gx, *gW, *gb, *dz, *rowsum = NULL, bx;
-  PetscInt B = c->rows, Ci = c->in, Co = c->out, N = c->x->shape[2];
+  PetscReal *gx, *gW, *gb, *dz, *rowsum = NULL, *part = NULL, bx;
+  PetscInt B = c->rows, Ci = c->in, Co = c->out, N = c->x->shape[2], nblk = (B + CFX_CHLIN_BLOCK - 1) / CFX_CHLIN_BLOCK;
+  const PetscReal *X = c->x->data, *Wd = c->W->data, *Y = c->y->data, *dY = c->y->grad;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
@@ -197,12 +206,33 @@ static PetscErrorCode ChannelLinearBackward(CfxTape tape, void *ctx)
   dz = c->y->grad;
   if (c->act != CFX_ACT_NONE) PetscCall(CfxTapeScratch(tape, c->y->size, &dz));
   if (gb) PetscCall(CfxTapeScratch(tape, B * Co, &rowsum));
-  CfxChannelBiasActBackward(c->act, B, Co, N, c->z, c->y->data, c->y->grad, dz, gb, rowsum);
-  for (PetscInt p = 0; p < B; p++) {
-    const PetscReal *dzp = dz + p * Co * N;
-    if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, c->W->data, dzp, bx, gx + p * Ci * N);
-    if (gW) Gemm(PETSC_FALSE, PETSC_TRUE, Co, Ci, N, dzp, c->x->data + p * Ci * N, 1.0, gW);
+  if (gW) PetscCall(CfxTapeScratch(tape, nblk * Co * Ci, &part));
+#pragma omp parallel for schedule(static) if (nblk > 1)
+  for (PetscInt blk = 0; blk < nblk; blk++) {
+    PetscInt p1 = PetscMin(B, (blk + 1) * CFX_CHLIN_BLOCK);
+    for (PetscInt p = blk * CFX_CHLIN_BLOCK; p < p1; p++) {
+      PetscInt off = p * Co * N;
+      if (c->act != CFX_ACT_NONE) CfxActBackwardRows(c->act, Co * N, c->z ? c->z + off : NULL, Y + off, dY + off, dz + off);
+      if (gb)
+        for (PetscInt r = 0; r < Co; r++) {
+          const PetscReal *d = dz + off + r * N;
+          PetscReal sum      = 0;
+#pragma omp simd reduction(+ : sum)
+          for (PetscInt j = 0; j < N; j++) sum += d[j];
+          rowsum[p * Co + r] = sum;
+        }
+      if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, Wd, dz + off, bx, gx + p * Ci * N);
+      if (gW) Gemm(PETSC_FALSE, PETSC_TRUE, Co, Ci, N, dz + off, X + p * Ci * N, p == blk * CFX_CHLIN_BLOCK ? 0.0 : 1.0, part + blk * Co * Ci);
+    }
   }
+  if (gW)
+    for (PetscInt blk = 0; blk < nblk; blk++) {
+      const PetscReal *q = part + blk * Co * Ci;
+#pragma omp simd
+      for (PetscInt k = 0; k < Co * Ci; k++) gW[k] += q[k];
+    }
+  if (gb)
+    for (PetscInt r = 0; r < B * Co; r++) gb[r % Co] += rowsum[r];
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -231,9 +261,21 @@ PetscErrorCode CfxOpChannelLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTen
   PetscCall(CfxTapeNewOutput(tape, 3, shape, PETSC_FALSE, 3, in, y));
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
   Y = (*y)->data;
-  for (PetscInt p = 0; p < B; p++) Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, 0.0, Y + p * Co * N);
   if ((*y)->requires_grad && act != CFX_ACT_NONE && CfxActNeedsInput(act)) PetscCall(CfxTapeScratch(tape, (*y)->size, &z));
-  CfxChannelBiasActForward(act, B, Co, N, b ? b->data : NULL, Y, z);
+    /* per sample: rows preset to the bias, GEMM adding onto them (no zeroing pass), activation */
+#pragma omp parallel for schedule(static) if (B > 1)
+  for (PetscInt p = 0; p < B; p++) {
+    PetscReal *Yp = Y + p * Co * N;
+    if (b)
+      for (PetscInt r = 0; r < Co; r++) {
+        const PetscReal br = b->data[r];
+        PetscReal *yr      = Yp + r * N;
+#pragma omp simd
+        for (PetscInt j = 0; j < N; j++) yr[j] = br;
+      }
+    Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, b ? 1.0 : 0.0, Yp);
+    CfxBiasActRows(act, Co, N, NULL, Yp, z ? z + p * Co * N : NULL);
+  }
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   if ((*y)->requires_grad) {
     PetscCall(CfxTapeAlloc(tape, sizeof(LinearCtx), (void **)&c));

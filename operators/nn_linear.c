@@ -222,10 +222,22 @@ static PetscErrorCode Forward_MLP(CfxModule m, CfxTape tape, CfxTensor x, CfxTen
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(CFXMODULE_Forward, m, 0, 0, 0));
-  for (PetscInt l = 0; l <= P->depth; l++) {
-    PetscCall(CfxModuleForward(P->layers[l], tape, x, y));
-    x = *y;
-  }
+  if (P->depth + 1 <= CFX_MLP_MAX_LAYERS) {
+    /* all layers in one fused op (row blocks kept in cache; same values as layer by layer) */
+    CfxTensor W[CFX_MLP_MAX_LAYERS], b[CFX_MLP_MAX_LAYERS];
+    CfxActivation act[CFX_MLP_MAX_LAYERS];
+    for (PetscInt l = 0; l <= P->depth; l++) {
+      Mod_Linear *L = (Mod_Linear *)P->layers[l]->data;
+      W[l]          = L->W;
+      b[l]          = L->b;
+      act[l]        = L->act;
+    }
+    PetscCall(CfxOpMLP(tape, x, P->depth + 1, W, b, act, y));
+  } else
+    for (PetscInt l = 0; l <= P->depth; l++) {
+      PetscCall(CfxModuleForward(P->layers[l], tape, x, y));
+      x = *y;
+    }
   PetscCall(PetscLogEventEnd(CFXMODULE_Forward, m, 0, 0, 0));
   PetscFunctionReturn(0);
 }

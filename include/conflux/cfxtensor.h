@@ -160,6 +160,12 @@ PETSC_EXTERN PetscErrorCode CfxOpMatmul(CfxTape, CfxTensor, PetscBool, CfxTensor
 /* y = act(x W^T + b): x [..., in], W [out, in] (PyTorch layout), b [out] or NULL. The
    activation is fused (one pass, no extra tensor); CFX_ACT_NONE for a plain linear map. */
 PETSC_EXTERN PetscErrorCode CfxOpLinear(CfxTape, CfxTensor, CfxTensor, CfxTensor, CfxActivation, CfxTensor *);
+/* A chain of L linear layers, y = f_{L-1}(...f_0(x)), f_l(h) = act[l](h W[l]^T + b[l]), with
+   W[l] [out_l, in_l] (in_l = out_{l-1}), b[l] [out_l] or NULL (b may be NULL: no biases).
+   Same values as L calls of CfxOpLinear; computed on cache-sized row blocks in one threaded
+   pass forward and one backward (the MLP module uses it). At most CFX_MLP_MAX_LAYERS layers. */
+#define CFX_MLP_MAX_LAYERS 16
+PETSC_EXTERN PetscErrorCode CfxOpMLP(CfxTape, CfxTensor, PetscInt, const CfxTensor[], const CfxTensor[], const CfxActivation[], CfxTensor *);
 /* Channel mixing on channels-first data: x [B, Cin, N], W [Cout, Cin] (any shape with Cout*Cin
    entries, e.g. a kernel-1 conv weight [Cout, Cin, 1]), b [Cout] or NULL -> y [B, Cout, N]. */
 PETSC_EXTERN PetscErrorCode CfxOpChannelLinear(CfxTape, CfxTensor, CfxTensor, CfxTensor, CfxActivation, CfxTensor *);
