@@ -32,6 +32,8 @@ struct _p_CfxTape {
 /* Log events of the tape and the heavier ops (registered once). */
 PETSC_INTERN PetscLogEvent CFX_TapeBackward, CFX_OpMatmul, CFX_OpLinear, CFX_OpConv1d, CFX_OpSpectral, CFX_OpAttention, CFX_OpFFT;
 PETSC_INTERN PetscErrorCode CfxTensorInitializePackage(void);
+PETSC_INTERN int CfxBLASSerialBegin(void);
+PETSC_INTERN void CfxBLASSerialEnd(int);
 
 /* Shape helpers */
 PETSC_INTERN PetscErrorCode CfxShapeCheck(MPI_Comm, PetscInt, const PetscInt[]);

@@ -207,23 +207,27 @@ static PetscErrorCode ChannelLinearBackward(CfxTape tape, void *ctx)
   if (c->act != CFX_ACT_NONE) PetscCall(CfxTapeScratch(tape, c->y->size, &dz));
   if (gb) PetscCall(CfxTapeScratch(tape, B * Co, &rowsum));
   if (gW) PetscCall(CfxTapeScratch(tape, nblk * Co * Ci, &part));
+  {
+    int cfxBlasThreads = CfxBLASSerialBegin();
 #pragma omp parallel for schedule(static) if (nblk > 1)
-  for (PetscInt blk = 0; blk < nblk; blk++) {
-    PetscInt p1 = PetscMin(B, (blk + 1) * CFX_CHLIN_BLOCK);
-    for (PetscInt p = blk * CFX_CHLIN_BLOCK; p < p1; p++) {
-      PetscInt off = p * Co * N;
-      if (c->act != CFX_ACT_NONE) CfxActBackwardRows(c->act, Co * N, c->z ? c->z + off : NULL, Y + off, dY + off, dz + off);
-      if (gb)
-        for (PetscInt r = 0; r < Co; r++) {
-          const PetscReal *d = dz + off + r * N;
-          PetscReal sum      = 0;
+    for (PetscInt blk = 0; blk < nblk; blk++) {
+      PetscInt p1 = PetscMin(B, (blk + 1) * CFX_CHLIN_BLOCK);
+      for (PetscInt p = blk * CFX_CHLIN_BLOCK; p < p1; p++) {
+        PetscInt off = p * Co * N;
+        if (c->act != CFX_ACT_NONE) CfxActBackwardRows(c->act, Co * N, c->z ? c->z + off : NULL, Y + off, dY + off, dz + off);
+        if (gb)
+          for (PetscInt r = 0; r < Co; r++) {
+            const PetscReal *d = dz + off + r * N;
+            PetscReal sum      = 0;
 #pragma omp simd reduction(+ : sum)
-          for (PetscInt j = 0; j < N; j++) sum += d[j];
-          rowsum[p * Co + r] = sum;
-        }
-      if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, Wd, dz + off, bx, gx + p * Ci * N);
-      if (gW) Gemm(PETSC_FALSE, PETSC_TRUE, Co, Ci, N, dz + off, X + p * Ci * N, p == blk * CFX_CHLIN_BLOCK ? 0.0 : 1.0, part + blk * Co * Ci);
+            for (PetscInt j = 0; j < N; j++) sum += d[j];
+            rowsum[p * Co + r] = sum;
+          }
+        if (gx) Gemm(PETSC_TRUE, PETSC_FALSE, Ci, N, Co, Wd, dz + off, bx, gx + p * Ci * N);
+        if (gW) Gemm(PETSC_FALSE, PETSC_TRUE, Co, Ci, N, dz + off, X + p * Ci * N, p == blk * CFX_CHLIN_BLOCK ? 0.0 : 1.0, part + blk * Co * Ci);
+      }
     }
+    CfxBLASSerialEnd(cfxBlasThreads);
   }
   if (gW)
     for (PetscInt blk = 0; blk < nblk; blk++) {
@@ -262,19 +266,23 @@ PetscErrorCode CfxOpChannelLinear(CfxTape tape, CfxTensor x, CfxTensor W, CfxTen
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
   Y = (*y)->data;
   if ((*y)->requires_grad && act != CFX_ACT_NONE && CfxActNeedsInput(act)) PetscCall(CfxTapeScratch(tape, (*y)->size, &z));
-    /* per sample: rows preset to the bias, GEMM adding onto them (no zeroing pass), activation */
+  /* per sample: rows preset to the bias, GEMM adding onto them (no zeroing pass), activation */
+  {
+    int cfxBlasThreads = CfxBLASSerialBegin();
 #pragma omp parallel for schedule(static) if (B > 1)
-  for (PetscInt p = 0; p < B; p++) {
-    PetscReal *Yp = Y + p * Co * N;
-    if (b)
-      for (PetscInt r = 0; r < Co; r++) {
-        const PetscReal br = b->data[r];
-        PetscReal *yr      = Yp + r * N;
+    for (PetscInt p = 0; p < B; p++) {
+      PetscReal *Yp = Y + p * Co * N;
+      if (b)
+        for (PetscInt r = 0; r < Co; r++) {
+          const PetscReal br = b->data[r];
+          PetscReal *yr      = Yp + r * N;
 #pragma omp simd
-        for (PetscInt j = 0; j < N; j++) yr[j] = br;
-      }
-    Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, b ? 1.0 : 0.0, Yp);
-    CfxBiasActRows(act, Co, N, NULL, Yp, z ? z + p * Co * N : NULL);
+          for (PetscInt j = 0; j < N; j++) yr[j] = br;
+        }
+      Gemm(PETSC_FALSE, PETSC_FALSE, Co, N, Ci, W->data, x->data + p * Ci * N, b ? 1.0 : 0.0, Yp);
+      CfxBiasActRows(act, Co, N, NULL, Yp, z ? z + p * Co * N : NULL);
+    }
+    CfxBLASSerialEnd(cfxBlasThreads);
   }
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   if ((*y)->requires_grad) {

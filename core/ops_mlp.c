@@ -67,42 +67,46 @@ static PetscErrorCode MLPBackward(CfxTape tape, void *ctx)
   PetscCall(CfxTapeScratch(tape, (size_t)nthr * 2 * CFX_MLP_ROWS * c->maxw, &scratch));
   for (PetscInt b0 = 0; b0 < nb; b0 += CFX_MLP_SLOTS) {
     PetscInt b1 = PetscMin(nb, b0 + CFX_MLP_SLOTS);
+    {
+      int cfxBlasThreads = CfxBLASSerialBegin();
 #pragma omp parallel for schedule(static) if (b1 - b0 > 1)
-    for (PetscInt blk = b0; blk < b1; blk++) {
-      PetscInt r0 = blk * CFX_MLP_ROWS, n = PetscMin(R, r0 + CFX_MLP_ROWS) - r0, t = 0;
-      PetscReal *sA, *sB, *p                                                       = part + (blk - b0) * npar;
-      const PetscReal *d;
+      for (PetscInt blk = b0; blk < b1; blk++) {
+        PetscInt r0 = blk * CFX_MLP_ROWS, n = PetscMin(R, r0 + CFX_MLP_ROWS) - r0, t = 0;
+        PetscReal *sA, *sB, *p                                                       = part + (blk - b0) * npar;
+        const PetscReal *d;
 #if defined(_OPENMP)
-      t = omp_get_thread_num();
+        t = omp_get_thread_num();
 #endif
-      sA = scratch + (size_t)t * 2 * CFX_MLP_ROWS * c->maxw;
-      sB = sA + CFX_MLP_ROWS * c->maxw;
-      d  = dy + r0 * c->out[L - 1];
-      for (PetscInt l = L - 1; l >= 0; l--) {
-        PetscInt o = c->out[l], i = c->in[l];
-        const PetscReal *hin = (l == 0 ? c->x->data : c->h[l - 1]) + r0 * i, *dz = d;
-        PetscReal *pw = p + off[l], *pb = pw + (gW[l] ? o * i : 0);
-        if (c->act[l] != CFX_ACT_NONE) {
-          PetscReal *w = (d == sA) ? sB : sA;
-          CfxActBackwardRows(c->act[l], n * o, c->z[l] ? c->z[l] + r0 * o : NULL, c->h[l] + r0 * o, d, w);
-          dz = w;
-        }
-        if (gb[l]) {
-          for (PetscInt k = 0; k < o; k++) pb[k] = 0;
-          for (PetscInt r = 0; r < n; r++) {
-            const PetscReal *dr = dz + r * o;
-#pragma omp simd
-            for (PetscInt k = 0; k < o; k++) pb[k] += dr[k];
+        sA = scratch + (size_t)t * 2 * CFX_MLP_ROWS * c->maxw;
+        sB = sA + CFX_MLP_ROWS * c->maxw;
+        d  = dy + r0 * c->out[L - 1];
+        for (PetscInt l = L - 1; l >= 0; l--) {
+          PetscInt o = c->out[l], i = c->in[l];
+          const PetscReal *hin = (l == 0 ? c->x->data : c->h[l - 1]) + r0 * i, *dz = d;
+          PetscReal *pw = p + off[l], *pb = pw + (gW[l] ? o * i : 0);
+          if (c->act[l] != CFX_ACT_NONE) {
+            PetscReal *w = (d == sA) ? sB : sA;
+            CfxActBackwardRows(c->act[l], n * o, c->z[l] ? c->z[l] + r0 * o : NULL, c->h[l] + r0 * o, d, w);
+            dz = w;
           }
+          if (gb[l]) {
+            for (PetscInt k = 0; k < o; k++) pb[k] = 0;
+            for (PetscInt r = 0; r < n; r++) {
+              const PetscReal *dr = dz + r * o;
+#pragma omp simd
+              for (PetscInt k = 0; k < o; k++) pb[k] += dr[k];
+            }
+          }
+          if (gW[l]) Gemm(PETSC_TRUE, PETSC_FALSE, o, i, n, dz, hin, 0.0, pw);
+          if (l > 0) {
+            PetscReal *w = (dz == sA) ? sB : sA; /* never the buffer dz is read from */
+            Gemm(PETSC_FALSE, PETSC_FALSE, n, i, o, dz, c->W[l]->data, 0.0, w);
+            d = w;
+          } else if (gx)
+            Gemm(PETSC_FALSE, PETSC_FALSE, n, i, o, dz, c->W[0]->data, bx, gx + r0 * i);
         }
-        if (gW[l]) Gemm(PETSC_TRUE, PETSC_FALSE, o, i, n, dz, hin, 0.0, pw);
-        if (l > 0) {
-          PetscReal *w = (dz == sA) ? sB : sA; /* never the buffer dz is read from */
-          Gemm(PETSC_FALSE, PETSC_FALSE, n, i, o, dz, c->W[l]->data, 0.0, w);
-          d = w;
-        } else if (gx)
-          Gemm(PETSC_FALSE, PETSC_FALSE, n, i, o, dz, c->W[0]->data, bx, gx + r0 * i);
       }
+      CfxBLASSerialEnd(cfxBlasThreads);
     }
     /* add the slots in block order */
     for (PetscInt l = 0; l < L; l++) {
@@ -178,29 +182,33 @@ PetscErrorCode CfxOpMLP(CfxTape tape, CfxTensor x, PetscInt L, const CfxTensor W
 #endif
   if (!keep) PetscCall(CfxTapeScratch(tape, (size_t)nthr * 2 * CFX_MLP_ROWS * c.maxw, &scratch));
   PetscCall(PetscLogEventBegin(CFX_OpLinear, 0, 0, 0, 0));
+  {
+    int cfxBlasThreads = CfxBLASSerialBegin();
 #pragma omp parallel for schedule(static) if (nb > 1)
-  for (PetscInt blk = 0; blk < nb; blk++) {
-    PetscInt r0 = blk * CFX_MLP_ROWS, n = PetscMin(R, r0 + CFX_MLP_ROWS) - r0, t = 0;
-    const PetscReal *hin = x->data + r0 * c.in[0];
-    PetscReal *sA = NULL, *sB = NULL;
+    for (PetscInt blk = 0; blk < nb; blk++) {
+      PetscInt r0 = blk * CFX_MLP_ROWS, n = PetscMin(R, r0 + CFX_MLP_ROWS) - r0, t = 0;
+      const PetscReal *hin = x->data + r0 * c.in[0];
+      PetscReal *sA = NULL, *sB = NULL;
 #if defined(_OPENMP)
-    t = omp_get_thread_num();
+      t = omp_get_thread_num();
 #endif
-    if (scratch) {
-      sA = scratch + (size_t)t * 2 * CFX_MLP_ROWS * c.maxw;
-      sB = sA + CFX_MLP_ROWS * c.maxw;
+      if (scratch) {
+        sA = scratch + (size_t)t * 2 * CFX_MLP_ROWS * c.maxw;
+        sB = sA + CFX_MLP_ROWS * c.maxw;
+      }
+      for (PetscInt l = 0; l < L; l++) {
+        PetscInt o = c.out[l], i = c.in[l];
+        PetscReal *hout = (l == L - 1 || !scratch) ? c.h[l] + r0 * o : (hin == sA ? sB : sA);
+        /* the GEMM adds onto rows preset to the bias (as PyTorch's addmm): no separate zeroing
+           pass inside BLAS and no bias pass afterwards */
+        if (c.b[l])
+          for (PetscInt r = 0; r < n; r++) memcpy(hout + r * o, c.b[l]->data, sizeof(PetscReal) * (size_t)o);
+        Gemm(PETSC_FALSE, PETSC_TRUE, n, o, i, hin, c.W[l]->data, c.b[l] ? 1.0 : 0.0, hout);
+        CfxBiasActRows(c.act[l], n, o, NULL, hout, c.z[l] ? c.z[l] + r0 * o : NULL);
+        hin = hout;
+      }
     }
-    for (PetscInt l = 0; l < L; l++) {
-      PetscInt o = c.out[l], i = c.in[l];
-      PetscReal *hout = (l == L - 1 || !scratch) ? c.h[l] + r0 * o : (hin == sA ? sB : sA);
-      /* the GEMM adds onto rows preset to the bias (as PyTorch's addmm): no separate zeroing
-         pass inside BLAS and no bias pass afterwards */
-      if (c.b[l])
-        for (PetscInt r = 0; r < n; r++) memcpy(hout + r * o, c.b[l]->data, sizeof(PetscReal) * (size_t)o);
-      Gemm(PETSC_FALSE, PETSC_TRUE, n, o, i, hin, c.W[l]->data, c.b[l] ? 1.0 : 0.0, hout);
-      CfxBiasActRows(c.act[l], n, o, NULL, hout, c.z[l] ? c.z[l] + r0 * o : NULL);
-      hin = hout;
-    }
+    CfxBLASSerialEnd(cfxBlasThreads);
   }
   PetscCall(PetscLogEventEnd(CFX_OpLinear, 0, 0, 0, 0));
   if (keep) {
