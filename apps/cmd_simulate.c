@@ -1,7 +1,10 @@
 /* conflux simulate: a classical solver over many random initial conditions, written as a
    PDEBench-layout HDF5 dataset. Samples are distributed over MPI ranks (each rank runs its
-   own samples with a solver on PETSC_COMM_SELF) and sample i depends only on (seed, i), so
-   a file is bitwise the same for any number of ranks. */
+   samples with a solver on PETSC_COMM_SELF) and sample i depends only on (seed, i), so a file
+   is bitwise the same for any number of ranks and either schedule. By default a rank takes
+   the next sample from a shared counter whenever it is free (dynamic schedule): samples differ
+   in cost (the CFL step follows each one's wave speed) and cores in speed, and a fixed split
+   leaves the faster rank waiting. */
 #include "commands.h"
 #include <petsctime.h>
 #include <stdlib.h>
@@ -16,6 +19,9 @@ static const char *const PDECoefs[][3] = {{"c", NULL, NULL}, {NULL, NULL, NULL},
 
 typedef enum { SOLVER_FV, SOLVER_SPECTRAL } SolverType;
 static const char *const SolverTypes[] = {"fv", "spectral", "SolverType", "SOLVER_", NULL};
+
+typedef enum { SCHEDULE_STATIC, SCHEDULE_DYNAMIC } ScheduleType;
+static const char *const ScheduleTypes[] = {"static", "dynamic", "ScheduleType", "SCHEDULE_", NULL};
 
 typedef struct {
   MPI_Comm comm;
@@ -354,6 +360,182 @@ static PetscErrorCode BufferAllocate(size_t n, PetscReal **buf)
   PetscFunctionReturn(0);
 }
 
+/* Which samples a rank computes. Samples go in batches of at most `batch` that are written
+   collectively, one call per batch on every rank.
+   static:  rank r owns the contiguous block [lo, hi) (CfxDatasetGetOwnership) and batch b is
+            the b-th slice of it;
+   dynamic: batch b is the slice [b batch, (b + 1) batch) of all samples, split into one
+            contiguous share per rank. A rank takes its own share's samples in order and then
+            helps the rank with the most samples left, taking that rank's next one. The next
+            sample of each share is a counter that rank 0 holds in an MPI window, claimed with
+            an atomic fetch-and-add (passive target: rank 0 need not take part; on one node the
+            counters live in shared memory). Ranks that run at different speeds, or whose
+            samples cost more, then finish a batch within one sample of each other, while each
+            rank's samples stay in a few contiguous runs: a collective write of scattered
+            single samples was twice as slow as one of contiguous blocks (two-phase I/O moves
+            the data between ranks). Every rank's buffer holds a whole batch, since a fast rank
+            may take most of it. */
+typedef struct {
+  ScheduleType type;
+  PetscMPIInt rank, size;
+  PetscInt ns, batch, nbatch, lo, hi;
+  MPI_Win win;
+  int64_t *counter; /* rank 0: counter[b size + r], the next sample of rank r's share of batch b */
+  int64_t *seen;    /* [size] a snapshot of one batch's counters */
+  PetscBool ownDone;
+} SampleQueue;
+
+static PetscErrorCode SampleQueueCreate(MPI_Comm comm, ScheduleType type, PetscInt ns, PetscInt lo, PetscInt hi, PetscInt cap, SampleQueue *q)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(q, sizeof(*q)));
+  PetscCallMPI(MPI_Comm_rank(comm, &q->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &q->size));
+  q->type = type;
+  q->ns   = ns;
+  q->lo   = lo;
+  q->hi   = hi;
+  q->win  = MPI_WIN_NULL;
+  if (type == SCHEDULE_STATIC) {
+    q->batch  = PetscMin(PetscMax(hi - lo, 1), cap);
+    q->nbatch = (hi - lo + q->batch - 1) / q->batch;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &q->nbatch, 1, MPIU_INT, MPI_MAX, comm));
+  } else {
+    PetscInt n;
+    q->batch  = PetscMin(ns, cap);
+    q->nbatch = (ns + q->batch - 1) / q->batch;
+    n         = q->rank == 0 ? q->nbatch * q->size : 0;
+    PetscCallMPI(MPI_Win_allocate((MPI_Aint)(n * sizeof(int64_t)), sizeof(int64_t), MPI_INFO_NULL, comm, &q->counter, &q->win));
+    PetscCallMPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, q->win));
+    for (PetscInt k = 0; k < n; k++) q->counter[k] = 0;
+    PetscCallMPI(MPI_Win_sync(q->win));
+    PetscCallMPI(MPI_Barrier(comm)); /* the counters are zero before anyone claims */
+    PetscCall(PetscMalloc1(q->size, &q->seen));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Rank r's share of batch b (dynamic): samples [start, start + n), PETSc's PETSC_DECIDE split. */
+static void SampleQueueShare(const SampleQueue *q, PetscInt b, PetscInt r, PetscInt *start, PetscInt *n)
+{
+  PetscInt nb = PetscMin(q->batch, q->ns - b * q->batch), base = nb / q->size, extra = nb % q->size;
+  *start = b * q->batch + r * base + PetscMin(r, extra);
+  *n     = base + (r < extra);
+}
+
+/* Claims the next sample of rank r's share of batch b: *i is it, or -1 if the share is done. */
+static PetscErrorCode SampleQueueClaim(SampleQueue *q, PetscInt b, PetscInt r, PetscInt *i)
+{
+  const int64_t one = 1;
+  int64_t got;
+  PetscInt start, n;
+
+  PetscFunctionBegin;
+  SampleQueueShare(q, b, r, &start, &n);
+  PetscCallMPI(MPI_Fetch_and_op(&one, &got, MPI_INT64_T, 0, (MPI_Aint)(b * q->size + r), MPI_SUM, q->win));
+  PetscCallMPI(MPI_Win_flush(0, q->win));
+  *i = got < n ? start + (PetscInt)got : -1;
+  PetscFunctionReturn(0);
+}
+
+/* The next sample of batch b for this rank (taken: how many it has had in this batch), or -1
+   when the batch has none left. */
+static PetscErrorCode SampleQueueNext(SampleQueue *q, PetscInt b, PetscInt taken, PetscInt *i)
+{
+  PetscFunctionBegin;
+  if (q->type == SCHEDULE_STATIC) {
+    PetscInt s = q->lo + b * q->batch + taken;
+    *i         = taken < q->batch && s < q->hi ? s : -1;
+    PetscFunctionReturn(0);
+  }
+  if (!taken) q->ownDone = PETSC_FALSE;
+  if (!q->ownDone) {
+    PetscCall(SampleQueueClaim(q, b, q->rank, i));
+    if (*i >= 0) PetscFunctionReturn(0);
+    q->ownDone = PETSC_TRUE;
+  }
+  for (;;) { /* help the rank with the most samples left; retry if it was taken meanwhile */
+    PetscInt victim = -1, most = 0, start, n;
+    PetscCallMPI(MPI_Get_accumulate(NULL, 0, MPI_INT64_T, q->seen, q->size, MPI_INT64_T, 0, (MPI_Aint)(b * q->size), q->size, MPI_INT64_T, MPI_NO_OP, q->win));
+    PetscCallMPI(MPI_Win_flush(0, q->win));
+    for (PetscMPIInt r = 0; r < q->size; r++) {
+      SampleQueueShare(q, b, r, &start, &n);
+      if (n - q->seen[r] > most) {
+        most   = n - (PetscInt)q->seen[r];
+        victim = r;
+      }
+    }
+    *i = -1;
+    if (victim < 0) PetscFunctionReturn(0);
+    PetscCall(SampleQueueClaim(q, b, victim, i));
+    if (*i >= 0) PetscFunctionReturn(0);
+  }
+}
+
+/* Samples claimed so far in batch b, by all ranks (dynamic; for the progress line). */
+static PetscErrorCode SampleQueueClaimed(SampleQueue *q, PetscInt b, PetscInt *claimed)
+{
+  PetscInt start, n;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Get_accumulate(NULL, 0, MPI_INT64_T, q->seen, q->size, MPI_INT64_T, 0, (MPI_Aint)(b * q->size), q->size, MPI_INT64_T, MPI_NO_OP, q->win));
+  PetscCallMPI(MPI_Win_flush(0, q->win));
+  *claimed = b * q->batch;
+  for (PetscMPIInt r = 0; r < q->size; r++) {
+    SampleQueueShare(q, b, r, &start, &n);
+    *claimed += PetscMin(n, (PetscInt)q->seen[r]);
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SampleQueueDestroy(SampleQueue *q)
+{
+  PetscFunctionBegin;
+  if (q->win != MPI_WIN_NULL) {
+    PetscCallMPI(MPI_Win_unlock_all(q->win));
+    PetscCallMPI(MPI_Win_free(&q->win));
+  }
+  PetscCall(PetscFree(q->seen));
+  PetscFunctionReturn(0);
+}
+
+/* Puts a rank's samples of a batch in increasing order of their index (with their frames U and
+   parameters P), as the collective write wants them. Only a rank that helped a lower rank has
+   them out of order, and only the few samples it took from there move. */
+static PetscErrorCode SortSamples(PetscInt count, PetscInt idx[], PetscReal U[], size_t per, PetscReal P[], PetscInt np)
+{
+  PetscInt *perm, *pos;
+  PetscReal *tmpU, *tmpP;
+  PetscBool sorted = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 1; k < count; k++) sorted = (PetscBool)(sorted && idx[k] > idx[k - 1]);
+  if (sorted) PetscFunctionReturn(0);
+  /* perm[k]: the slot whose sample goes to position k; cycles of the permutation are followed
+     with one sample of scratch */
+  PetscCall(PetscMalloc4(count, &perm, count, &pos, per, &tmpU, np + 1, &tmpP));
+  for (PetscInt k = 0; k < count; k++) perm[k] = k;
+  PetscCall(PetscSortIntWithArray(count, idx, perm));
+  for (PetscInt k = 0; k < count; k++) pos[k] = 0;
+  for (PetscInt k = 0; k < count; k++) {
+    PetscInt j = k;
+    if (pos[k] || perm[k] == k) continue;
+    PetscCall(PetscArraycpy(tmpU, U + (size_t)k * per, per));
+    PetscCall(PetscArraycpy(tmpP, P + (size_t)k * np, np));
+    while (perm[j] != k) {
+      PetscCall(PetscArraycpy(U + (size_t)j * per, U + (size_t)perm[j] * per, per));
+      PetscCall(PetscArraycpy(P + (size_t)j * np, P + (size_t)perm[j] * np, np));
+      pos[j] = 1;
+      j      = perm[j];
+    }
+    PetscCall(PetscArraycpy(U + (size_t)j * per, tmpU, per));
+    PetscCall(PetscArraycpy(P + (size_t)j * np, tmpP, np));
+    pos[j] = 1;
+  }
+  PetscCall(PetscFree4(perm, pos, tmpU, tmpP));
+  PetscFunctionReturn(0);
+}
+
 /* Where a rank's time goes (-simulate_timing): wall seconds of each phase, and the slowest
    and fastest of its samples. `wait` is time spent in the agreement before each collective
    write, i.e. waiting for the other ranks to finish their batch (load imbalance). */
@@ -362,13 +544,13 @@ typedef struct {
   PetscInt samples, steps, batches;
 } SimTiming;
 
-static PetscErrorCode SimTimingView(MPI_Comm comm, const SimTiming *tm, PetscInt batch)
+static PetscErrorCode SimTimingView(MPI_Comm comm, const SimTiming *tm, PetscInt batch, const char schedule[])
 {
   PetscMPIInt rank;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCall(PetscPrintf(comm, "simulate timing (wall s per rank; batches of up to %" PetscInt_FMT " samples):\n", batch));
+  PetscCall(PetscPrintf(comm, "simulate timing (wall s per rank; %s schedule, batches of up to %" PetscInt_FMT " samples):\n", schedule, batch));
   PetscCall(PetscSynchronizedPrintf(comm,
                                     "  rank %d: setup %.3f, file create %.3f, compute %.3f (%" PetscInt_FMT " samples, %" PetscInt_FMT
                                     " steps, per sample %.4f..%.4f), wait %.3f, write %.3f (%" PetscInt_FMT " batches), close+rename+xmf %.3f\n",
@@ -383,8 +565,10 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
   SimCtx sim;
   SimWorker w;
   SimTiming tm;
+  SampleQueue q;
   CfxDataset ds;
-  PetscInt lo, hi, fs, np, per, batch, nbatch, done = 0;
+  PetscInt lo, hi, fs, np, per, cap, done = 0, *idx;
+  PetscInt ischedule = SCHEDULE_DYNAMIC;
   PetscReal *x, *U, *params, bufferMB = 256;
   const char *pnames[4];
   PetscMPIInt size, rank;
@@ -398,7 +582,9 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
   tm.sampleMin = PETSC_MAX_REAL;
   sim.comm     = comm;
   PetscCall(SimSetFromOptions(&sim));
-  PetscOptionsBegin(comm, NULL, "conflux simulate: buffering and diagnostics", "conflux");
+  PetscOptionsBegin(comm, NULL, "conflux simulate: scheduling, buffering and diagnostics", "conflux");
+  PetscCall(PetscOptionsEList("-simulate_schedule", "How samples go to ranks: dynamic (a free rank takes the next sample) or static (contiguous blocks of equal size)", NULL, ScheduleTypes, 2,
+                              ScheduleTypes[ischedule], &ischedule, NULL));
   PetscCall(PetscOptionsReal("-simulate_buffer_mb", "Memory per rank for samples awaiting the collective write (MB); more samples per write means less waiting between ranks", NULL, bufferMB,
                              &bufferMB, NULL));
   PetscCall(PetscOptionsBool("-simulate_timing", "Print where each rank's time went (compute, waiting, writing)", NULL, timing, &timing, NULL));
@@ -429,25 +615,25 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
   tm.begin = tb - ta;
   PetscCall(CfxDatasetGetOwnership(ds, &lo, &hi));
 
-  /* Each rank computes a batch of its samples into memory, then all ranks write their batches
-     in one collective call. Writing after every sample would make every sample a barrier, and
-     the ranks would wait for each other's slowest sample each time (samples differ in cost:
-     the CFL step follows the wave speed of each one's data). */
-  batch  = (PetscInt)PetscMin((PetscReal)PetscMax(hi - lo, 1), PetscMax(1.0, PetscFloorReal(bufferMB * 1048576.0 / (sizeof(PetscReal) * (PetscReal)per))));
-  nbatch = (hi - lo + batch - 1) / batch;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &nbatch, 1, MPIU_INT, MPI_MAX, comm));
-  PetscCall(BufferAllocate((size_t)batch * per, &U));
-  PetscCall(PetscMalloc1((size_t)batch * np + 1, &params));
+  /* Each rank computes its samples of a batch into memory, then all ranks write the batch in
+     one collective call. Writing after every sample would make every sample a barrier. */
+  cap = (PetscInt)PetscMax(1.0, PetscFloorReal(bufferMB * 1048576.0 / (sizeof(PetscReal) * (PetscReal)per)));
+  PetscCall(SampleQueueCreate(comm, (ScheduleType)ischedule, sim.ns, lo, hi, cap, &q));
+  PetscCall(BufferAllocate((size_t)q.batch * per, &U));
+  PetscCall(PetscMalloc2((size_t)q.batch * np + 1, &params, q.batch, &idx));
   tty = (PetscBool)isatty(fileno(stdout));
-  for (PetscInt b = 0; b < nbatch; b++) {
-    PetscInt start = lo + b * batch, count = PetscMax(0, PetscMin(batch, hi - start));
+  for (PetscInt b = 0; b < q.nbatch; b++) {
+    PetscInt count = 0, i = -1;
     PetscErrorCode ierr = 0;
 
-    for (PetscInt j = 0; j < count && !ierr; j++) {
+    for (;;) {
       PetscLogDouble s0, s1;
+      PetscCall(SampleQueueNext(&q, b, count, &i));
+      if (i < 0) break;
       PetscCall(PetscTime(&s0));
-      ierr = SimulateSample(&sim, &w, start + j, U + (size_t)j * per, params + (size_t)j * np);
+      ierr = SimulateSample(&sim, &w, i, U + (size_t)count * per, params + (size_t)count * np);
       PetscCall(PetscTime(&s1));
+      idx[count++] = i;
       tm.compute += s1 - s0;
       tm.sampleMin = PetscMin(tm.sampleMin, s1 - s0);
       tm.sampleMax = PetscMax(tm.sampleMax, s1 - s0);
@@ -455,11 +641,16 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
       tm.samples++;
       done++;
       now = s1;
-      if (!ierr && (sim.monitor || (tty && now - tlast > 1.0)) && rank == 0) {
-        /* rank 0's pace stands for all: every rank holds about the same number of samples */
+      if (ierr) break;
+      if ((sim.monitor || (tty && now - tlast > 1.0)) && rank == 0) {
+        /* static: rank 0's pace stands for all (equal shares); dynamic: the samples claimed so
+           far, the other ranks' unfinished ones included */
         PetscInt all = PetscMin(sim.ns, done * size);
-        double rate = all / PetscMax(now - t0, 1e-9), eta = (sim.ns - all) / rate;
+        double rate, eta;
         char etas[32];
+        if (q.type == SCHEDULE_DYNAMIC) PetscCall(SampleQueueClaimed(&q, b, &all));
+        rate = all / PetscMax(now - t0, 1e-9);
+        eta  = (sim.ns - all) / rate;
         FormatDuration(eta, etas, sizeof(etas));
         PetscCall(PetscPrintf(PETSC_COMM_SELF, "%ssimulate: %" PetscInt_FMT "/%" PetscInt_FMT " samples, %.2f samples/s, ETA %s%s", tty && !sim.monitor ? "\r" : "", all, sim.ns, rate, etas,
                               tty && !sim.monitor ? "" : "\n"));
@@ -473,20 +664,23 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
     PetscCall(PetscTime(&tb));
     tm.wait += tb - ta;
     if (ierr) {
+      PetscCall(SampleQueueDestroy(&q));
       PetscCall(CfxDatasetAbort(&ds));
       PetscCall(SimWorkerDestroy(&w));
       free(U);
-      PetscCall(PetscFree(params));
+      PetscCall(PetscFree2(params, idx));
       PetscCall(PetscFree(x));
       PetscCall(PetscFree(sim.times));
       PetscCall(CfxICDestroy(&sim.ic));
       PetscFunctionReturn(ierr);
     }
-    PetscCall(CfxDatasetWriteSamples(ds, count ? start : 0, count, U, params));
+    PetscCall(SortSamples(count, idx, U, (size_t)per, params, np));
+    PetscCall(CfxDatasetWriteSampleList(ds, count, idx, U, params));
     PetscCall(PetscTime(&ta));
     tm.write += ta - tb;
     tm.batches++;
   }
+  PetscCall(SampleQueueDestroy(&q));
   PetscCall(PetscTime(&ta));
   PetscCall(CfxDatasetClose(&ds));
   PetscCall(PetscTime(&now));
@@ -499,10 +693,10 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
   }
   PetscCall(PetscPrintf(comm, "simulate: wrote %s (%" PetscInt_FMT " samples x %" PetscInt_FMT " frames x %" PetscInt_FMT " cells%s) and %s.xmf in %.2f s on %d rank(s)\n", sim.out, sim.ns, sim.nt,
                         sim.nx, sim.ncomp > 1 ? " x 2 components" : "", sim.out, now - t0, size));
-  if (timing) PetscCall(SimTimingView(comm, &tm, batch));
+  if (timing) PetscCall(SimTimingView(comm, &tm, q.batch, ScheduleTypes[q.type]));
   PetscCall(SimWorkerDestroy(&w));
   free(U);
-  PetscCall(PetscFree(params));
+  PetscCall(PetscFree2(params, idx));
   PetscCall(PetscFree(x));
   PetscCall(PetscFree(sim.times));
   PetscCall(CfxICDestroy(&sim.ic));

@@ -56,20 +56,42 @@ for name, args in cases.items():
                 check(f"{name}_attr_{key}", key in a.attrs, f"missing root attribute {key}")
 
 # Samples are computed in batches held in memory and written collectively once per batch. With
-# a buffer of 2 samples, the 5 samples go in batches 2 + 2 + 1 on 1 rank, and 2 + 1 (rank 0, 3
-# samples) and 2 + 0 (rank 1, which joins the last collective write with nothing) on 2 ranks: the
-# files must still be bitwise the same as the unbatched one, and -simulate_timing reports every
-# rank's phases.
+# a buffer of 2 samples the 5 samples go in batches of 2 + 2 + 1. Static schedule on 2 ranks:
+# rank 0 owns 3 samples (2 + 1) and rank 1 owns 2 (2 + 0: it joins the last collective write
+# with nothing). Dynamic schedule (the default): each batch of 2 is shared by whichever ranks
+# claim its samples first, so a rank may write 0, 1 or 2 non-contiguous samples per batch. Every
+# file must be bitwise the same as the unbatched 1-rank one, and -simulate_timing reports every
+# rank's phases and the schedule.
 one_sample_mb = 6 * 64 * 8 / 2**20
-for n in (1, 2):
-    path = f"cubic_batched_{n}.h5"
-    p = run(cases["cubic"] + ["-o", path, "-force", "-simulate_buffer_mb", str(2.5 * one_sample_mb), "-simulate_timing"], nranks=n)
-    check(f"cubic_batched_{n}rank_runs", p.returncode == 0, p.stderr)
-    check(f"cubic_batched_{n}rank_batches", f"batches of up to 2 samples" in p.stdout and all(f"rank {r}: setup" in p.stdout for r in range(n)), p.stdout)
-    if p.returncode == 0:
-        with h5py.File("cubic_1.h5") as a, h5py.File(path) as b:
-            same = all(np.array_equal(a[k][...], b[k][...]) for k in ("tensor", "params", "x-coordinate", "t-coordinate"))
-            check(f"cubic_batched_{n}rank_bitwise", same, "differs from the unbatched 1-rank file")
+for schedule in ("dynamic", "static"):
+    for n in (1, 2):
+        path = f"cubic_batched_{schedule}_{n}.h5"
+        p = run(cases["cubic"] + ["-o", path, "-force", "-simulate_buffer_mb", str(2.5 * one_sample_mb), "-simulate_timing", "-simulate_schedule", schedule], nranks=n)
+        check(f"cubic_batched_{schedule}_{n}rank_runs", p.returncode == 0, p.stderr)
+        check(f"cubic_batched_{schedule}_{n}rank_batches", f"{schedule} schedule, batches of up to 2 samples" in p.stdout and all(f"rank {r}: setup" in p.stdout for r in range(n)), p.stdout)
+        if p.returncode == 0:
+            with h5py.File("cubic_1.h5") as a, h5py.File(path) as b:
+                same = all(np.array_equal(a[k][...], b[k][...]) for k in ("tensor", "params", "x-coordinate", "t-coordinate"))
+                check(f"cubic_batched_{schedule}_{n}rank_bitwise", same, "differs from the unbatched 1-rank file")
+    # unbatched, 2 ranks, this schedule: the whole file in one collective write
+    p = run(cases["swe"] + ["-o", f"swe_{schedule}.h5", "-force", "-simulate_schedule", schedule], nranks=2)
+    check(f"swe_{schedule}_2rank_runs", p.returncode == 0, p.stderr)
+    if p.returncode == 0 and os.path.exists("swe_1.h5"):
+        with h5py.File("swe_1.h5") as a, h5py.File(f"swe_{schedule}.h5") as b:
+            check(f"swe_{schedule}_2rank_bitwise", np.array_equal(a["tensor"][...], b["tensor"][...]), "differs from the 1-rank file")
+# Three ranks on two cores, tiny samples and a buffer of ~3 samples: the ranks run at uneven
+# speed, so under the dynamic schedule ranks help each other and a rank holds samples out of
+# index order (taken from a lower rank's share), which are sorted before the write. The file
+# must still be bitwise the 1-rank one.
+adv = ["-pde", "advection", "-coef_c_range", "0,1", "-nx", "256", "-nsamples", "31", "-nt", "21", "-t_final", "0.5", "-force"]
+p1 = run(adv + ["-o", "adv_1.h5"])
+p3 = run(adv + ["-o", "adv_3.h5", "-simulate_buffer_mb", "0.3", "-simulate_timing"], nranks=3)
+check("adv_3rank_runs", p1.returncode == 0 and p3.returncode == 0, p1.stderr + p3.stderr)
+if p1.returncode == 0 and p3.returncode == 0:
+    with h5py.File("adv_1.h5") as a, h5py.File("adv_3.h5") as b:
+        check("adv_3rank_bitwise", all(np.array_equal(a[k][...], b[k][...]) for k in ("tensor", "params")), "3-rank dynamic file differs from the 1-rank one")
+p = run(cases["cubic"] + ["-o", "x.h5", "-simulate_schedule", "guided"])
+check("bad_schedule", p.returncode != 0 and "guided" in p.stderr and not os.path.exists("x.h5"), p.stderr)
 p = run(cases["cubic"] + ["-o", "x.h5", "-simulate_buffer_mb", "0"])
 check("bad_buffer_size", p.returncode != 0 and "-simulate_buffer_mb must be positive" in p.stderr, p.stderr)
 
