@@ -85,20 +85,23 @@ PetscErrorCode CfxH5SetAttributeText(hid_t obj, const char name[], const char va
 PetscErrorCode CfxH5GetAttributeText(hid_t obj, const char name[], char value[], size_t len, PetscBool *found)
 {
   hid_t attr, type, mtype;
+  char fname[PETSC_MAX_PATH_LEN] = "?";
 
   PetscFunctionBegin;
   *found   = PETSC_FALSE;
   value[0] = 0;
   if (H5Aexists(obj, name) <= 0) PetscFunctionReturn(0);
+  (void)H5Fget_name(obj, fname, sizeof(fname)); /* for the error messages only */
   attr = H5Aopen(obj, name, H5P_DEFAULT);
-  CfxH5Check(attr, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot open attribute %s", name);
+  CfxH5Check(attr, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot open attribute %s", fname, name);
   type = H5Aget_type(attr);
   if (H5Tget_class(type) == H5T_STRING) {
     if (H5Tis_variable_str(type) > 0) {
       char *s = NULL;
       mtype   = H5Tcopy(H5T_C_S1);
       H5Tset_size(mtype, H5T_VARIABLE);
-      CfxH5Check(H5Aread(attr, mtype, &s), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read attribute %s", name);
+      H5Tset_cset(mtype, H5Tget_cset(type)); /* h5py writes UTF-8; HDF5 converts no character set */
+      CfxH5Check(H5Aread(attr, mtype, &s), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute %s as text", fname, name);
       PetscCall(PetscStrncpy(value, s ? s : "", len));
       H5free_memory(s);
       H5Tclose(mtype);
@@ -108,7 +111,8 @@ PetscErrorCode CfxH5GetAttributeText(hid_t obj, const char name[], char value[],
       PetscCall(PetscCalloc1(n + 1, &s));
       mtype = H5Tcopy(H5T_C_S1);
       H5Tset_size(mtype, n + 1);
-      CfxH5Check(H5Aread(attr, mtype, s), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read attribute %s", name);
+      H5Tset_cset(mtype, H5Tget_cset(type));
+      CfxH5Check(H5Aread(attr, mtype, s), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute %s as text", fname, name);
       PetscCall(PetscStrncpy(value, s, len));
       PetscCall(PetscFree(s));
       H5Tclose(mtype);

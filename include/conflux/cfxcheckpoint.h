@@ -57,5 +57,15 @@ PETSC_EXTERN PetscErrorCode CfxCheckpointView(CfxCheckpoint, PetscViewer);
 PETSC_EXTERN PetscErrorCode CfxCheckpointDestroy(CfxCheckpoint *);
 
 /* The HDF5 link name of a parameter name (percent-encoding above), and back. */
+/* The /model attributes of a checkpoint, read on their own: a model's hyperparameters decide
+   which parameters the file must hold, so they are read before the model is built. */
+typedef struct _p_CfxModelHeader *CfxModelHeader;
+PETSC_EXTERN PetscErrorCode CfxModelHeaderOpen(MPI_Comm, const char[], CfxModelHeader *);
+PETSC_EXTERN PetscErrorCode CfxModelHeaderGetText(CfxModelHeader, const char[], char[], size_t);
+PETSC_EXTERN PetscErrorCode CfxModelHeaderGetInt(CfxModelHeader, const char[], PetscInt *);
+PETSC_EXTERN PetscErrorCode CfxModelHeaderGetReal(CfxModelHeader, const char[], PetscReal *);
+PETSC_EXTERN PetscErrorCode CfxModelHeaderGetEnum(CfxModelHeader, const char[], const char *const[], PetscInt, PetscInt *);
+PETSC_EXTERN PetscErrorCode CfxModelHeaderClose(CfxModelHeader *);
+
 PETSC_EXTERN PetscErrorCode CfxCheckpointEncodeName(const char[], char[], size_t);
 PETSC_EXTERN PetscErrorCode CfxCheckpointDecodeName(const char[], char[], size_t);

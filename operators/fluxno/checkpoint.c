@@ -96,93 +96,37 @@ PetscErrorCode CfxFluxNOSave(CfxFluxNO m, const char file[], CfxOptimizer opt, P
 }
 
 /* ---- the hyperparameters (/model attributes), read before the networks can be built */
-typedef struct {
-  MPI_Comm comm;
-  const char *file;
-  hid_t h, g;
-} Reader;
-
-static PetscErrorCode GetText(Reader *r, const char name[], char value[], size_t len)
-{
-  PetscBool found;
-
-  PetscFunctionBegin;
-  PetscCall(CfxH5GetAttributeText(r->g, name, value, len, &found));
-  PetscCheck(found, r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model has no attribute \"%s\" (not a conflux model checkpoint, or written by an incompatible version)", r->file, name);
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GetInt(Reader *r, const char name[], PetscInt *v)
-{
-  char buf[64], *end;
-  long x;
-
-  PetscFunctionBegin;
-  PetscCall(GetText(r, name, buf, sizeof(buf)));
-  x = strtol(buf, &end, 10);
-  PetscCheck(end != buf && *end == 0, r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute %s = \"%s\" is not an integer", r->file, name, buf);
-  *v = (PetscInt)x;
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GetReal(Reader *r, const char name[], PetscReal *v)
-{
-  char buf[64], *end;
-
-  PetscFunctionBegin;
-  PetscCall(GetText(r, name, buf, sizeof(buf)));
-  *v = (PetscReal)strtod(buf, &end);
-  PetscCheck(end != buf && *end == 0 && !PetscIsInfOrNanReal(*v), r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute %s = \"%s\" is not a finite number", r->file, name, buf);
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GetEnum(Reader *r, const char name[], const char *const list[], PetscInt n, PetscInt *v)
-{
-  char buf[64];
-
-  PetscFunctionBegin;
-  PetscCall(GetText(r, name, buf, sizeof(buf)));
-  for (PetscInt i = 0; i < n; i++)
-    if (!strcmp(buf, list[i])) {
-      *v = i;
-      PetscFunctionReturn(0);
-    }
-  SETERRQ(r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute %s = \"%s\" is not one of the known values (%s, %s)", r->file, name, buf, list[0], list[1]);
-}
-
 /* Sets the hyperparameters of m (not yet set up) from the /model attributes; *nstored is the
    parameter count they record. */
-static PetscErrorCode ReadAttributes(Reader *r, CfxFluxNO m, PetscInt *nstored)
+static PetscErrorCode ReadAttributes(MPI_Comm comm, const char file[], CfxModelHeader r, CfxFluxNO m, PetscInt *nstored)
 {
-  MPI_Comm comm    = r->comm;
-  const char *file = r->file;
   char kind[32], flux[32], prm[128];
   PetscInt p, q, net = 0, time = 0, width, layers, modes, pwidth, seed, nprm = 0;
   PetscReal ratio, lambda, fprm[3];
 
   PetscFunctionBegin;
-  PetscCall(GetText(r, "kind", kind, sizeof(kind)));
+  PetscCall(CfxModelHeaderGetText(r, "kind", kind, sizeof(kind)));
   PetscCheck(!strcmp(kind, CFXFLUXNO_FLUX) || !strcmp(kind, CFXFLUXNO_FNO1D), comm, PETSC_ERR_FILE_UNEXPECTED, "%s: model kind \"%s\" is not fluxno or fno", file, kind);
-  PetscCall(GetInt(r, "p", &p));
-  PetscCall(GetInt(r, "q", &q));
-  PetscCall(GetEnum(r, "net", CfxFluxNONetTypes, 2, &net));
-  PetscCall(GetInt(r, "width", &width));
-  PetscCall(GetInt(r, "layers", &layers));
-  PetscCall(GetInt(r, "modes", &modes));
-  PetscCall(GetInt(r, "proj_width", &pwidth));
-  PetscCall(GetEnum(r, "time", CfxFluxNOTimeTypes, 2, &time));
-  PetscCall(GetReal(r, "dt_over_dx", &ratio));
-  PetscCall(GetReal(r, "lambda", &lambda));
-  PetscCall(GetText(r, "flux", flux, sizeof(flux)));
-  PetscCall(GetText(r, "flux_params", prm, sizeof(prm)));
+  PetscCall(CfxModelHeaderGetInt(r, "p", &p));
+  PetscCall(CfxModelHeaderGetInt(r, "q", &q));
+  PetscCall(CfxModelHeaderGetEnum(r, "net", CfxFluxNONetTypes, 2, &net));
+  PetscCall(CfxModelHeaderGetInt(r, "width", &width));
+  PetscCall(CfxModelHeaderGetInt(r, "layers", &layers));
+  PetscCall(CfxModelHeaderGetInt(r, "modes", &modes));
+  PetscCall(CfxModelHeaderGetInt(r, "proj_width", &pwidth));
+  PetscCall(CfxModelHeaderGetEnum(r, "time", CfxFluxNOTimeTypes, 2, &time));
+  PetscCall(CfxModelHeaderGetReal(r, "dt_over_dx", &ratio));
+  PetscCall(CfxModelHeaderGetReal(r, "lambda", &lambda));
+  PetscCall(CfxModelHeaderGetText(r, "flux", flux, sizeof(flux)));
+  PetscCall(CfxModelHeaderGetText(r, "flux_params", prm, sizeof(prm)));
   for (char *s = prm; *s && nprm < 3;) {
     char *end;
     fprm[nprm++] = (PetscReal)strtod(s, &end);
     PetscCheck(end != s, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute flux_params = \"%s\" is not a list of numbers", file, prm);
     s = *end == ',' ? end + 1 : end;
   }
-  PetscCall(GetInt(r, "seed", &seed));
-  PetscCall(GetInt(r, "nparams", nstored));
+  PetscCall(CfxModelHeaderGetInt(r, "seed", &seed));
+  PetscCall(CfxModelHeaderGetInt(r, "nparams", nstored));
   PetscCall(CfxFluxNOSetType(m, kind));
   PetscCall(CfxFluxNOSetStencil(m, p, q));
   PetscCall(CfxFluxNOSetNetwork(m, (CfxFluxNONetType)net));
@@ -198,24 +142,13 @@ static PetscErrorCode ReadAttributes(Reader *r, CfxFluxNO m, PetscInt *nstored)
 /* Opens file, checks that it is a model checkpoint and sets m's hyperparameters from it. */
 static PetscErrorCode ReadHyperparameters(MPI_Comm comm, const char file[], CfxFluxNO m, PetscInt *nstored)
 {
-  Reader r = {comm, file, -1, -1};
-  PetscBool exists;
+  CfxModelHeader r;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(PetscTestFile(file, 'r', &exists));
-  PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "model file %s does not exist or is not readable", file);
-  PetscCheck(H5Fis_hdf5(file) > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s is not an HDF5 file (truncated or corrupt?)", file);
-  r.h = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(r.h >= 0, comm, PETSC_ERR_FILE_OPEN, "cannot open %s as HDF5 (truncated or corrupt?)", file);
-  if (H5Lexists(r.h, "model", H5P_DEFAULT) <= 0) {
-    H5Fclose(r.h);
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s has no /model group: it is not a model checkpoint (a dataset? see `conflux info %s`)", file, file);
-  }
-  r.g  = H5Gopen2(r.h, "model", H5P_DEFAULT);
-  ierr = ReadAttributes(&r, m, nstored);
-  H5Gclose(r.g);
-  H5Fclose(r.h);
+  PetscCall(CfxModelHeaderOpen(comm, file, &r));
+  ierr = ReadAttributes(comm, file, r, m, nstored);
+  PetscCall(CfxModelHeaderClose(&r));
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

@@ -82,111 +82,45 @@ PetscErrorCode CfxHFluxNOSave(CfxHFluxNO m, const char file[], CfxOptimizer opt,
   PetscFunctionReturn(0);
 }
 
-typedef struct {
-  MPI_Comm comm;
-  const char *file;
-  hid_t g;
-} Reader;
-
-static PetscErrorCode GetText(Reader *r, const char name[], char value[], size_t len)
-{
-  PetscBool found;
-
-  PetscFunctionBegin;
-  PetscCall(CfxH5GetAttributeText(r->g, name, value, len, &found));
-  PetscCheck(found, r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model has no attribute \"%s\" (not an hfluxno checkpoint, or written by an incompatible version)", r->file, name);
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GetInt(Reader *r, const char name[], PetscInt *v)
-{
-  char buf[64], *end;
-  long long x;
-
-  PetscFunctionBegin;
-  PetscCall(GetText(r, name, buf, sizeof(buf)));
-  x = strtoll(buf, &end, 10);
-  PetscCheck(end != buf && *end == 0, r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute %s = \"%s\" is not an integer", r->file, name, buf);
-  *v = (PetscInt)x;
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GetReal(Reader *r, const char name[], PetscReal *v)
-{
-  char buf[64], *end;
-
-  PetscFunctionBegin;
-  PetscCall(GetText(r, name, buf, sizeof(buf)));
-  *v = (PetscReal)strtod(buf, &end);
-  PetscCheck(end != buf && *end == 0 && !PetscIsInfOrNanReal(*v), r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute %s = \"%s\" is not a finite number", r->file, name, buf);
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode GetEnum(Reader *r, const char name[], const char *const list[], PetscInt *v)
-{
-  char buf[64];
-
-  PetscFunctionBegin;
-  PetscCall(GetText(r, name, buf, sizeof(buf)));
-  for (PetscInt i = 0; i < 2; i++)
-    if (!strcmp(buf, list[i])) {
-      *v = i;
-      PetscFunctionReturn(0);
-    }
-  SETERRQ(r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: /model attribute %s = \"%s\", expected %s or %s", r->file, name, buf, list[0], list[1]);
-}
-
-static PetscErrorCode ReadConfig(Reader *r, CfxHFluxNOConfig *c, PetscInt *nstored)
+static PetscErrorCode ReadConfig(MPI_Comm comm, const char file[], CfxModelHeader r, CfxHFluxNOConfig *c, PetscInt *nstored)
 {
   char kind[32];
   PetscInt e, seed;
 
   PetscFunctionBegin;
-  PetscCall(GetText(r, "kind", kind, sizeof(kind)));
-  PetscCheck(!strcmp(kind, "hfluxno"), r->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: model kind \"%s\", expected hfluxno", r->file, kind);
+  PetscCall(CfxModelHeaderGetText(r, "kind", kind, sizeof(kind)));
+  PetscCheck(!strcmp(kind, "hfluxno"), comm, PETSC_ERR_FILE_UNEXPECTED, "%s: model kind \"%s\", expected hfluxno", file, kind);
   PetscCall(CfxHFluxNOConfigDefault(c));
   for (PetscInt i = 0; i < NINT - 1; i++) {
     const char *name;
     PetscInt *v = IntField(c, i, &name);
-    PetscCall(GetInt(r, name, v));
+    PetscCall(CfxModelHeaderGetInt(r, name, v));
   }
-  PetscCall(GetReal(r, "a_min", &c->a_min));
-  PetscCall(GetReal(r, "a_max", &c->a_max));
-  PetscCall(GetReal(r, "dt_over_dx", &c->ratio));
-  PetscCall(GetEnum(r, "hyperinit", CfxHFluxNOInits, &e));
+  PetscCall(CfxModelHeaderGetReal(r, "a_min", &c->a_min));
+  PetscCall(CfxModelHeaderGetReal(r, "a_max", &c->a_max));
+  PetscCall(CfxModelHeaderGetReal(r, "dt_over_dx", &c->ratio));
+  PetscCall(CfxModelHeaderGetEnum(r, "hyperinit", CfxHFluxNOInits, 2, &e));
   c->hyperinit = (CfxHFluxNOInit)e;
-  PetscCall(GetEnum(r, "update", CfxHFluxNOUpdates, &e));
+  PetscCall(CfxModelHeaderGetEnum(r, "update", CfxHFluxNOUpdates, 2, &e));
   c->update = (CfxHFluxNOUpdate)e;
-  PetscCall(GetInt(r, "seed", &seed));
+  PetscCall(CfxModelHeaderGetInt(r, "seed", &seed));
   c->seed = (uint64_t)seed;
-  PetscCall(GetInt(r, "nparams", nstored));
+  PetscCall(CfxModelHeaderGetInt(r, "nparams", nstored));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode LoadAll(MPI_Comm comm, const char file[], CfxHFluxNO m)
 {
-  Reader r = {comm, file, -1};
+  CfxModelHeader r;
   CfxHFluxNOConfig c;
   PetscInt nstored, n;
-  PetscBool exists;
   PetscErrorCode ierr;
   CfxCheckpoint ck;
-  hid_t h;
 
   PetscFunctionBegin;
-  PetscCall(PetscTestFile(file, 'r', &exists));
-  PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "model file %s does not exist or is not readable", file);
-  PetscCheck(H5Fis_hdf5(file) > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s is not an HDF5 file (truncated or corrupt?)", file);
-  h = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(h >= 0, comm, PETSC_ERR_FILE_OPEN, "cannot open %s as HDF5 (truncated or corrupt?)", file);
-  if (H5Lexists(h, "model", H5P_DEFAULT) <= 0) {
-    H5Fclose(h);
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s has no /model group: it is not a model checkpoint", file);
-  }
-  r.g  = H5Gopen2(h, "model", H5P_DEFAULT);
-  ierr = ReadConfig(&r, &c, &nstored);
-  H5Gclose(r.g);
-  H5Fclose(h);
+  PetscCall(CfxModelHeaderOpen(comm, file, &r));
+  ierr = ReadConfig(comm, file, r, &c, &nstored);
+  PetscCall(CfxModelHeaderClose(&r));
   PetscCall(ierr);
   PetscCall(CfxHFluxNOCheckConfig(comm, &c));
   PetscCall(CfxHFluxNOSetConfig(m, &c));

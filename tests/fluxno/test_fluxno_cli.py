@@ -132,7 +132,15 @@ with h5py.File("nan.h5", "r+") as f:
     a = w[:]
     a.flat[3] = np.nan
     w[...] = a
-cases = {"trunc.h5": "truncated or corrupt", "mismatch.h5": "the model it describes has", "nan.h5": "expected finite values, found NaN", "test.h5": "no /model group", "missing.h5": "does not exist"}
+# h5py writes str attributes as variable-length UTF-8 strings (the checkpoint's own are ASCII):
+# they must be read, and an unknown value named with the known ones
+shutil.copy("m.h5", "badenum.h5")
+with h5py.File("badenum.h5", "r+") as f:
+    f["model"].attrs["net"] = "conv3"
+shutil.copy("m.h5", "noattr.h5")
+with h5py.File("noattr.h5", "r+") as f:
+    del f["model"].attrs["layers"]
+cases = {"trunc.h5": "truncated or corrupt", "mismatch.h5": "the model it describes has", "badenum.h5": 'net = "conv3", expected one of fno, mlp', "noattr.h5": 'no attribute "layers"', "nan.h5": "expected finite values, found NaN", "test.h5": "no /model group", "missing.h5": "does not exist"}
 for f, msg in cases.items():
     r = run(["eval", "-model", f, "-data", "test.h5"])
     check("bad model %s: fails with '%s'" % (f, msg), r.returncode != 0 and msg in r.stderr and len(r.stderr.strip().splitlines()) <= 2, r.stderr[-500:])
