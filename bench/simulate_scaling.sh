@@ -6,10 +6,11 @@
 #   machine     load average before the run, CPUs
 #   startup     `conflux version` on 1 rank and under `mpiexec -n 2`, and `mpiexec -n 2 true`:
 #               the fixed cost that no amount of parallel work removes
-#   scaling     per case: best-of-REPS wall time on 1 and 2 ranks, the speed-up, whether the
-#               two files are bitwise identical, and the -simulate_timing phases of the best
-#               runs (per rank: compute, waiting for the other rank, collective write, file
-#               create, close) so the non-parallel part is visible
+#   scaling     per case: best-of-REPS wall time on 1 and 2 ranks (the default dynamic schedule)
+#               and on 2 ranks with -simulate_schedule static, the speed-ups, whether the
+#               files are bitwise identical, and the -simulate_timing phases of the best runs
+#               (per rank: compute, waiting for the other rank, collective write, file create,
+#               close) so the non-parallel part is visible
 #   write       847 MB float64 (256 x 101 x 4096): the collective-write phase alone and the
 #               whole command, in MB/s, beside dd writing the same bytes to the same directory
 #               (page cache, as the HDF5 write is, cold and warm; and with fdatasync, the disk)
@@ -59,7 +60,9 @@ phases() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
 
-echo "{\"bench\":\"machine\",\"loadavg_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"cpus\":$(getconf _NPROCESSORS_ONLN),\"reps\":$reps}"
+# OpenMPI's MCA settings from the environment change MPI_Init's cost (e.g. OMPI_MCA_pml=ob1 skips
+# the UCX probe): they are part of the result
+echo "{\"bench\":\"machine\",\"loadavg_before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"cpus\":$(getconf _NPROCESSORS_ONLN),\"reps\":$reps,\"ompi_mca\":\"$(env | grep '^OMPI_MCA_' | grep -v 'oversubscribe\|single_copy' | tr '\n' ' ')\"}"
 
 best "$tmp/v1.out" "$conflux" version
 v1=$WALL
@@ -76,8 +79,10 @@ for case in short pdebench; do
   w1=$WALL
   best "$tmp/$case.2.out" mpiexec -n 2 "$conflux" simulate "${scheme[@]}" "${frames[@]}" -o "$tmp/b.h5"
   w2=$WALL
-  same=$("$py" -c "import h5py, numpy as np; a, b = h5py.File('$tmp/a.h5'), h5py.File('$tmp/b.h5'); print(str(all(np.array_equal(a[k][...], b[k][...]) for k in a)).lower())")
-  echo "{\"bench\":\"scaling\",\"case\":\"$case\",\"args\":\"${frames[*]}\",\"t_1rank_s\":$w1,\"t_2rank_s\":$w2,\"speedup\":$(ratio "$w1" "$w2"),\"files_identical\":$same,\"phases_1rank\":$(phases "$tmp/$case.1.out"),\"phases_2rank\":$(phases "$tmp/$case.2.out"),\"loadavg_after\":\"$(cut -d' ' -f1 /proc/loadavg)\"}"
+  best "$tmp/$case.s.out" mpiexec -n 2 "$conflux" simulate "${scheme[@]}" "${frames[@]}" -simulate_schedule static -o "$tmp/c.h5"
+  ws=$WALL
+  same=$("$py" -c "import h5py, numpy as np; a, b, c = h5py.File('$tmp/a.h5'), h5py.File('$tmp/b.h5'), h5py.File('$tmp/c.h5'); print(str(all(np.array_equal(a[k][...], b[k][...]) and np.array_equal(a[k][...], c[k][...]) for k in a)).lower())")
+  echo "{\"bench\":\"scaling\",\"case\":\"$case\",\"args\":\"${frames[*]}\",\"t_1rank_s\":$w1,\"t_2rank_s\":$w2,\"speedup\":$(ratio "$w1" "$w2"),\"t_2rank_static_s\":$ws,\"speedup_static\":$(ratio "$w1" "$ws"),\"files_identical\":$same,\"phases_1rank\":$(phases "$tmp/$case.1.out"),\"phases_2rank\":$(phases "$tmp/$case.2.out"),\"phases_2rank_static\":$(phases "$tmp/$case.s.out"),\"loadavg_after\":\"$(cut -d' ' -f1 /proc/loadavg)\"}"
 done
 
 # Write bandwidth: 256 samples x 101 frames x 4096 cells of float64 (847 MB). First-order Euler
