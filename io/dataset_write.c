@@ -108,53 +108,39 @@ PetscErrorCode CfxDatasetWriteBegin(CfxDataset ds, const char name[])
   PetscFunctionReturn(0);
 }
 
-/* Selects samples idx[0..count) (strictly increasing), or [start, start + count) when idx is
-   NULL, in the file space of a dataset whose first dimension is the sample; cnt[1..] are the
-   per-sample extents. Runs of consecutive indices become one hyperslab each. */
-static PetscErrorCode SelectSamples(hid_t fspace, PetscInt count, PetscInt start, const PetscInt idx[], const hsize_t cnt[])
+/*@C
+  CfxDatasetWriteSamples - Collective: every rank calls it the same number of times. Writes
+  samples [start, start + count) from u (count x n_t x n_x (x n_c) values, row-major) and their
+  parameters (count x n_p, may be NULL when there are none). A rank with nothing to write in
+  this round passes count = 0.
+@*/
+PetscErrorCode CfxDatasetWriteSamples(CfxDataset ds, PetscInt start, PetscInt count, const PetscReal u[], const PetscReal params[])
 {
-  hsize_t off[4] = {0, 0, 0, 0}, run[4] = {0, cnt[1], cnt[2], cnt[3]};
-
-  PetscFunctionBegin;
-  if (!count) {
-    H5Sselect_none(fspace);
-    PetscFunctionReturn(0);
-  }
-  if (!idx) {
-    off[0] = (hsize_t)start;
-    run[0] = (hsize_t)count;
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, run, NULL);
-    PetscFunctionReturn(0);
-  }
-  H5Sselect_none(fspace);
-  for (PetscInt a = 0, b; a < count; a = b) {
-    for (b = a + 1; b < count && idx[b] == idx[b - 1] + 1;) b++;
-    off[0] = (hsize_t)idx[a];
-    run[0] = (hsize_t)(b - a);
-    H5Sselect_hyperslab(fspace, H5S_SELECT_OR, off, NULL, run, NULL);
-  }
-  PetscFunctionReturn(0);
-}
-
-/* The collective write of CfxDatasetWriteSamples() and CfxDatasetWriteSampleList(). */
-static PetscErrorCode WriteSelection(CfxDataset ds, PetscInt count, PetscInt start, const PetscInt idx[], const PetscReal u[], const PetscReal params[])
-{
-  hsize_t cnt[4];
+  hsize_t off[4] = {0, 0, 0, 0}, cnt[4];
   hid_t fspace, mspace;
   int rank        = ds->nc ? 4 : 3;
   PetscReal dummy = 0;
-  PetscInt first = idx && count ? idx[0] : start, last = idx && count ? idx[count - 1] + 1 : start + count;
 
   PetscFunctionBegin;
+  PetscValidPointer(ds, 1);
+  PetscCheck(ds->writing && ds->file >= 0, ds->comm, PETSC_ERR_ORDER, "call CfxDatasetWriteBegin() first");
+  PetscCheck(count >= 0 && start >= 0 && start + count <= ds->ns, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: samples [%" PetscInt_FMT ", %" PetscInt_FMT ") outside [0, %" PetscInt_FMT ")",
+             ds->filename, start, start + count, ds->ns);
+  PetscCheck(!count || !ds->np || params, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "%s: the dataset has %" PetscInt_FMT " parameters; pass them", ds->filename, ds->np);
   PetscCall(PetscLogEventBegin(CFX_IO_Write, 0, 0, 0, 0));
+  off[0] = (hsize_t)start;
   cnt[0] = (hsize_t)count;
   cnt[1] = (hsize_t)ds->nt;
   cnt[2] = (hsize_t)ds->nx;
   cnt[3] = (hsize_t)ds->nc;
   fspace = H5Dget_space(ds->tensor);
   mspace = H5Screate_simple(rank, cnt, NULL);
-  PetscCall(SelectSamples(fspace, count, start, idx, cnt));
-  if (!count) H5Sselect_none(mspace);
+  if (count)
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
+  else {
+    H5Sselect_none(fspace);
+    H5Sselect_none(mspace);
+  }
   if (!count) u = params = &dummy; /* HDF5 wants a buffer even for an empty selection */
   if (ds->precision == CFX_PRECISION_FLOAT32) {
     /* Convert here: a conversion inside HDF5 turns collective I/O into independent I/O,
@@ -164,65 +150,28 @@ static PetscErrorCode WriteSelection(CfxDataset ds, PetscInt count, PetscInt sta
     PetscCall(PetscMalloc1(n ? n : 1, &f));
     for (size_t i = 0; i < n; i++) f[i] = (float)u[i];
     CfxH5Check(H5Dwrite(ds->tensor, H5T_NATIVE_FLOAT, mspace, fspace, ds->dxpl, f), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
-               "%s: cannot write samples [%" PetscInt_FMT ", %" PetscInt_FMT ") of dataset 'tensor': %s", ds->tmpname, first, last, CfxH5ErrorText());
+               "%s: cannot write samples [%" PetscInt_FMT ", %" PetscInt_FMT ") of dataset 'tensor': %s", ds->tmpname, start, start + count, CfxH5ErrorText());
     PetscCall(PetscFree(f));
   } else
     CfxH5Check(H5Dwrite(ds->tensor, H5T_NATIVE_DOUBLE, mspace, fspace, ds->dxpl, u), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
-               "%s: cannot write samples [%" PetscInt_FMT ", %" PetscInt_FMT ") of dataset 'tensor': %s", ds->tmpname, first, last, CfxH5ErrorText());
+               "%s: cannot write samples [%" PetscInt_FMT ", %" PetscInt_FMT ") of dataset 'tensor': %s", ds->tmpname, start, start + count, CfxH5ErrorText());
   H5Sclose(mspace);
   H5Sclose(fspace);
   if (ds->np) {
     cnt[1] = (hsize_t)ds->np;
-    cnt[2] = cnt[3] = 0;
-    fspace          = H5Dget_space(ds->params);
-    mspace          = H5Screate_simple(2, cnt, NULL);
-    PetscCall(SelectSamples(fspace, count, start, idx, cnt));
-    if (!count) H5Sselect_none(mspace);
+    fspace = H5Dget_space(ds->params);
+    mspace = H5Screate_simple(2, cnt, NULL);
+    if (count)
+      H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    else {
+      H5Sselect_none(fspace);
+      H5Sselect_none(mspace);
+    }
     CfxH5Check(H5Dwrite(ds->params, H5T_NATIVE_DOUBLE, mspace, fspace, ds->dxpl, params), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
-               "%s: cannot write parameters of samples [%" PetscInt_FMT ", %" PetscInt_FMT ")", ds->tmpname, first, last);
+               "%s: cannot write parameters of samples [%" PetscInt_FMT ", %" PetscInt_FMT ")", ds->tmpname, start, start + count);
     H5Sclose(mspace);
     H5Sclose(fspace);
   }
   PetscCall(PetscLogEventEnd(CFX_IO_Write, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  CfxDatasetWriteSamples - Collective: every rank calls it the same number of times. Writes
-  samples [start, start + count) from u (count x n_t x n_x (x n_c) values, row-major) and their
-  parameters (count x n_p, may be NULL when there are none). A rank with nothing to write in
-  this round passes count = 0.
-@*/
-PetscErrorCode CfxDatasetWriteSamples(CfxDataset ds, PetscInt start, PetscInt count, const PetscReal u[], const PetscReal params[])
-{
-  PetscFunctionBegin;
-  PetscValidPointer(ds, 1);
-  PetscCheck(ds->writing && ds->file >= 0, ds->comm, PETSC_ERR_ORDER, "call CfxDatasetWriteBegin() first");
-  PetscCheck(count >= 0 && start >= 0 && start + count <= ds->ns, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: samples [%" PetscInt_FMT ", %" PetscInt_FMT ") outside [0, %" PetscInt_FMT ")",
-             ds->filename, start, start + count, ds->ns);
-  PetscCheck(!count || !ds->np || params, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "%s: the dataset has %" PetscInt_FMT " parameters; pass them", ds->filename, ds->np);
-  PetscCall(WriteSelection(ds, count, start, NULL, u, params));
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  CfxDatasetWriteSampleList - Collective, like CfxDatasetWriteSamples(), for samples that are
-  not contiguous: writes samples idx[0], ..., idx[count - 1] (strictly increasing) from u
-  (count x n_t x n_x (x n_c) values, in the order of idx) and params (count x n_p). Used when
-  samples are handed out to ranks as they become free (conflux simulate's dynamic schedule).
-@*/
-PetscErrorCode CfxDatasetWriteSampleList(CfxDataset ds, PetscInt count, const PetscInt idx[], const PetscReal u[], const PetscReal params[])
-{
-  PetscFunctionBegin;
-  PetscValidPointer(ds, 1);
-  PetscCheck(ds->writing && ds->file >= 0, ds->comm, PETSC_ERR_ORDER, "call CfxDatasetWriteBegin() first");
-  PetscCheck(count >= 0 && (!count || idx), PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "%s: %" PetscInt_FMT " samples to write but no index list", ds->filename, count);
-  for (PetscInt i = 0; i < count; i++) {
-    PetscCheck(idx[i] >= 0 && idx[i] < ds->ns, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: sample %" PetscInt_FMT " outside [0, %" PetscInt_FMT ")", ds->filename, idx[i], ds->ns);
-    PetscCheck(!i || idx[i] > idx[i - 1], PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: sample list not strictly increasing at position %" PetscInt_FMT " (%" PetscInt_FMT " after %" PetscInt_FMT ")",
-               ds->filename, i, idx[i], idx[i - 1]);
-  }
-  PetscCheck(!count || !ds->np || params, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "%s: the dataset has %" PetscInt_FMT " parameters; pass them", ds->filename, ds->np);
-  PetscCall(WriteSelection(ds, count, 0, idx, u, params));
   PetscFunctionReturn(0);
 }

@@ -8,8 +8,7 @@
 
    Writing is collective: every rank owns a contiguous block of samples
    (CfxDatasetGetOwnership) and writes it with CfxDatasetWriteSamples(), which all ranks call
-   the same number of times (a rank with nothing left passes count 0); samples handed out
-   dynamically are written with CfxDatasetWriteSampleList(). The file is written
+   the same number of times (a rank with nothing left passes count 0). The file is written
    as NAME.tmp and renamed to NAME only by CfxDatasetClose() after a successful write, so an
    interrupted run never leaves a partial file under the final name; an XDMF sidecar NAME.xmf
    is written beside it.
@@ -39,7 +38,6 @@ PETSC_EXTERN PetscErrorCode CfxDatasetSetOverwrite(CfxDataset, PetscBool);
 PETSC_EXTERN PetscErrorCode CfxDatasetSetFromOptions(CfxDataset);
 PETSC_EXTERN PetscErrorCode CfxDatasetWriteBegin(CfxDataset, const char[]);
 PETSC_EXTERN PetscErrorCode CfxDatasetWriteSamples(CfxDataset, PetscInt, PetscInt, const PetscReal[], const PetscReal[]);
-PETSC_EXTERN PetscErrorCode CfxDatasetWriteSampleList(CfxDataset, PetscInt, const PetscInt[], const PetscReal[], const PetscReal[]);
 
 /* Reading */
 PETSC_EXTERN PetscErrorCode CfxDatasetOpen(MPI_Comm, const char[], CfxDataset *);
