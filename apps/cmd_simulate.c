@@ -633,8 +633,8 @@ PetscErrorCode CfxCommandSimulate(MPI_Comm comm, int argc, char **argv)
   sim.comm     = comm;
   PetscCall(SimSetFromOptions(&sim));
   PetscOptionsBegin(comm, NULL, "conflux simulate: scheduling, buffering and diagnostics", "conflux");
-  PetscCall(PetscOptionsEList("-simulate_schedule", "How samples go to ranks: dynamic (a free rank takes the next sample) or static (contiguous blocks of equal size)", NULL, ScheduleTypes, 2,
-                              ScheduleTypes[ischedule], &ischedule, NULL));
+  PetscCall(PetscOptionsEList("-simulate_schedule", "How samples go to ranks: dynamic (a rank done with its share helps the slowest) or static (contiguous blocks of equal size)", NULL, ScheduleTypes,
+                              2, ScheduleTypes[ischedule], &ischedule, NULL));
   PetscCall(PetscOptionsReal("-simulate_buffer_mb", "Memory per rank for samples awaiting the collective write (MB); more samples per write means less waiting between ranks", NULL, bufferMB,
                              &bufferMB, NULL));
   PetscCall(PetscOptionsBool("-simulate_timing", "Print where each rank's time went (compute, waiting, writing)", NULL, timing, &timing, NULL));

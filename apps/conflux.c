@@ -37,7 +37,7 @@ static const CfxCommand commands[] = {
      "  -simulate_monitor         a progress line per sample of rank 0 (samples/s, ETA); on a\n"
      "                            terminal it is shown anyway, updated in place\n"
      "  -simulate_schedule <dynamic|static>  dynamic: a rank done with its share of a batch\n"
-     "                            takes the next sample of the rank with most left (shared\n"
+     "                            computes the last samples of the rank with most left (shared\n"
      "                            counters, MPI one-sided); static: fixed blocks [dynamic]\n"
      "  -simulate_buffer_mb <mb>  memory per rank for samples awaiting the collective write [256]\n"
      "  -simulate_timing          per-rank wall time: compute, waiting, writing, create/close\n"
