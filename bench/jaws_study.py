@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 out, imgdir = sys.argv[1:3]
 os.makedirs(imgdir, exist_ok=True)
-NAMES = {1: "1 one-step", 2: "2 +uniform", 3: "3 +JAWS", 4: "4 K=4", 5: "5 K=4+JAWS", 6: "6 K=16"}
+NAMES = {1: "1 one-step", 2: "2 +uniform", 3: "3 +JAWS", 4: "4 K=4", 5: "5 K=4+JAWS", 6: "6 K=16", 7: "7 K=32"}
 
 
 def load(path):
@@ -117,7 +117,7 @@ for a in arms:
 open(os.path.join(out, "tables.md"), "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 
-colors = dict(zip(range(1, 7), ["k", "tab:orange", "tab:green", "tab:blue", "tab:red", "tab:purple"]))
+colors = dict(zip(range(1, 8), ["k", "tab:orange", "tab:green", "tab:blue", "tab:red", "tab:purple", "tab:brown"]))
 for kind, fname in (("test", "jaws_rel_l2.png"), ("ood", "jaws_ood.png")):
     plt.figure(figsize=(6.4, 4))
     for a in arms:

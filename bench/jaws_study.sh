@@ -2,6 +2,7 @@
 # The six-arm JAWS study on 1D viscous Burgers (nu = 0.01, N = 128, GRF initial data):
 #   1 one-step MSE              2 + uniform Jacobian penalty     3 + JAWS penalty
 #   4 K = 4 unroll              5 K = 4 unroll + JAWS            6 K = 16 unroll
+#   7 K = 32 unroll (not in the default ARMS: 2x the time and tape of K = 16)
 # trained on t in [0, 1] (frames every 0.02), tested to t = 5 on fresh samples and out of
 # distribution (nu = 0.005), over several seeds. Writes OUT/ (data, models, logs, predictions)
 # and, through bench/jaws_study.py, the tables OUT/tables.md and docs/images/jaws_*.png.
@@ -44,6 +45,7 @@ arm_opts() {
     4) echo "-train_unroll 4" ;;
     5) echo "-train_unroll 4 $JAWS -jaws_weighting adaptive" ;;
     6) echo "-train_unroll 16" ;;
+    7) echo "-train_unroll 32" ;;
   esac
 }
 
