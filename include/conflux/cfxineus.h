@@ -171,6 +171,17 @@ PETSC_EXTERN PetscErrorCode CfxINEUSGetMethod(CfxINEUS, CfxINEUSMethod *);
    tape ops (differentiable in the parameters): (module, tape, in [n, D], V [n, K, D] or NULL
    for the D coordinate directions, c[D] or NULL, &u [n, 1], &J [n, K, 1], &L [n, 1]). */
 PETSC_EXTERN PetscErrorCode CfxINEUSMLPJet(CfxModule, CfxTape, CfxTensor, CfxTensor, const PetscReal[], CfxTensor *, CfxTensor *, CfxTensor *);
+/* PINN residual pieces (ineus_baselines.c), separate from the network so that the residual of
+   any u -- the exact solution in the tests -- can be assembled exactly as in training:
+   (pide, seed, first stream, n, t, x, mj, xj[n*mj*d]) mj jump points x_i + G per point;
+   (pide, xs, c[1 + d]) weights of d2N/dz_k^2 in the inputs z = (2t/T - 1, (x - xc)/xs);
+   (pide, tape, n, t, x, xs, uc, us, N [n, 1], J [n, 1 + d, 1], L [n, 1], Nj [n, mj], &R [n, 1])
+   the residual R = (u_t + b.grad u + 1/2 sum S_k^2 u_kk + lambda(mean_j u(t, xj) - u) - r u + f)/us
+   of N = (u - uc)/us with input derivatives J, L = sum_k c_k d2N/dz_k^2 and jump values Nj. */
+PETSC_EXTERN PetscErrorCode CfxPIDEJumpPoints(CfxPIDE, uint64_t, uint64_t, PetscInt, const PetscReal[], const PetscReal[], PetscInt, PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxPIDEPINNLaplacianWeights(CfxPIDE, PetscReal, PetscReal[]);
+PETSC_EXTERN PetscErrorCode CfxPIDEPINNResidual(CfxPIDE, CfxTape, PetscInt, const PetscReal[], const PetscReal[], PetscReal, PetscReal, PetscReal, CfxTensor, CfxTensor, CfxTensor, CfxTensor,
+                                                CfxTensor *);
 
 /* One row of the history, recorded after every outer iteration (and at the start, k = 0). */
 typedef struct {

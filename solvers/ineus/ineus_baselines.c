@@ -76,76 +76,98 @@ static PetscErrorCode Finish(CfxINEUS s, PetscReal *lsum)
   PetscFunctionReturn(0);
 }
 
+/* Weights c[1 + d] of the diagonal second derivatives of N(z) = (u - uc)/us in the network
+   inputs z = (2t/T - 1, (x - xc)/xs): sum_k c_k d2N/dz_k^2 = 1/2 sum_k S_k^2 u_kk / us. */
+PetscErrorCode CfxPIDEPINNLaplacianWeights(CfxPIDE p, PetscReal xs, PetscReal c[])
+{
+  PetscFunctionBegin;
+  PetscCheck(!p->diffusion && p->dtype == CFX_PIDE_DIFFUSION_DIAGONAL, p->comm, PETSC_ERR_SUP, "PINN residual: the exact Laplacian term is built for a constant diagonal diffusion");
+  c[0] = 0;
+  for (PetscInt k = 0; k < p->d; k++) c[1 + k] = 0.5 * PetscSqr(p->S_const[k] / xs);
+  PetscFunctionReturn(0);
+}
+
+/* The PINN residual in network units, assembled from a function's derivatives (so it can be
+   checked on the exact solution, tests/ineus/test_pinn_residual.c):
+     R = (u_t + b.grad u + 1/2 sum_k S_k^2 u_kk + lambda (mean_j u(t, x + G_j) - u) - r u + f)/us
+   from N = (u - uc)/us [n, 1], its input derivatives J [n, 1 + d, 1] (z as above), L = sum_k
+   c_k d2N/dz_k^2 [n, 1] and the values Nj [n, mj] at the points of CfxPIDEJumpPoints. Tape ops,
+   differentiable in whatever N, J, L and Nj depend on. */
+PetscErrorCode CfxPIDEPINNResidual(CfxPIDE p, CfxTape tape, PetscInt n, const PetscReal t[], const PetscReal x[], PetscReal xs, PetscReal uc, PetscReal us, CfxTensor N, CfxTensor J, CfxTensor L,
+                                   CfxTensor Nj, CfxTensor *R)
+{
+  const PetscInt d = p->d, D = 1 + d;
+  PetscInt sh3[3] = {n, D, 1}, sh1[2] = {n, 1};
+  PetscReal T, lam                    = p->lambda, *bx;
+  CfxTensor Bw, dr, NjM, A;
+
+  PetscFunctionBegin;
+  PetscCall(CfxPIDEGetHorizon(p, &T));
+  /* time and drift derivatives: sum_k w_k J_k with w_0 = 2/T, w_k = b_k/xs */
+  PetscCall(CfxTapeNewTensorUninit(tape, 3, sh3, &Bw));
+  PetscCall(PetscMalloc1(d, &bx));
+  for (PetscInt i = 0; i < n; i++) {
+    if (p->drift)
+      PetscCall(p->drift(t[i], &x[i * d], bx, p->driftctx));
+    else if (p->b_const)
+      PetscCall(PetscArraycpy(bx, p->b_const, d));
+    else
+      PetscCall(PetscArrayzero(bx, d));
+    Bw->data[i * D] = 2 / T;
+    for (PetscInt k = 0; k < d; k++) Bw->data[i * D + 1 + k] = bx[k] / xs;
+  }
+  PetscCall(PetscFree(bx));
+  PetscCall(CfxOpMul(tape, J, Bw, &dr));
+  PetscCall(CfxOpSum(tape, dr, 1, &dr)); /* [n, 1] */
+  PetscCall(CfxOpAdd(tape, dr, L, R));
+  /* jumps: lambda (mean_j N_j - N); discount: -r N; known part (f - r uc)/us */
+  PetscCall(CfxOpMean(tape, Nj, 1, &NjM));
+  PetscCall(CfxOpReshape(tape, NjM, 2, sh1, &NjM));
+  PetscCall(CfxOpScale(tape, NjM, lam, 0, &A));
+  PetscCall(CfxOpAdd(tape, *R, A, R));
+  PetscCall(CfxOpScale(tape, N, -(lam + p->r), 0, &A));
+  PetscCall(CfxOpAdd(tape, *R, A, R));
+  PetscCall(CfxTapeNewTensorUninit(tape, 2, sh1, &A));
+  for (PetscInt i = 0; i < n; i++) {
+    PetscReal f = 0;
+    if (p->source) PetscCall(p->source(t[i], &x[i * d], &f, p->sourcectx));
+    A->data[i] = (f - p->r * uc) / us;
+  }
+  PetscCall(CfxOpAdd(tape, *R, A, R));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CfxINEUSPINNStep(CfxINEUS s, PetscInt step, PetscReal *loss)
 {
   CfxPIDE p        = s->pide;
   const PetscInt d = s->d, D = 1 + d, M = s->batch, mj = s->pinn_jumps;
   PetscInt lo, m;
-  PetscReal *t, *x, *tj, *xj, *tT, *c, T, lam, lsum = 0;
+  PetscReal *t, *x, *tj, *xj, *tT, *c, T, lsum = 0;
 
   PetscFunctionBegin;
-  PetscCheck(!p->diffusion && p->dtype == CFX_PIDE_DIFFUSION_DIAGONAL, s->comm, PETSC_ERR_SUP, "PINN baseline: the exact Laplacian term is built for a constant diagonal diffusion");
   PetscCall(PetscLogEventBegin(CFX_INEUS_Step, 0, 0, 0, 0));
   PetscCall(Share(s, M, &lo, &m));
   PetscCall(CfxPIDEGetHorizon(p, &T));
-  lam = p->lambda;
   PetscCall(PetscMalloc6(m, &t, m * d, &x, m * mj, &tj, (size_t)m * mj * d, &xj, m, &tT, D, &c));
   PetscCall(CfxPIDESamplePoints(p, Mix(s->seed, 11), (uint64_t)step * M + lo, m, t, x));
-  for (PetscInt i = 0; i < m; i++) { /* m jump marks per point, stream of the point */
-    CfxRNG rng;
-    PetscCall(CfxRNGSetSeed(&rng, Mix(s->seed, 12), (uint64_t)step * M + lo + i));
-    for (PetscInt j = 0; j < mj; j++) {
-      tj[i * mj + j] = t[i];
-      PetscCall(CfxPIDEJumpPoint_Private(p, t[i], &x[i * d], &rng, &xj[((size_t)i * mj + j) * d]));
-    }
+  PetscCall(CfxPIDEJumpPoints(p, Mix(s->seed, 12), (uint64_t)step * M + lo, m, t, x, mj, xj)); /* mj jump marks per point, stream of the point */
+  for (PetscInt i = 0; i < m; i++) {
+    for (PetscInt j = 0; j < mj; j++) tj[i * mj + j] = t[i];
     tT[i] = T;
   }
-  /* second-derivative weights in network inputs: 1/2 S_k^2 / xs^2, divided by us as R */
-  c[0] = 0;
-  for (PetscInt k = 0; k < d; k++) c[1 + k] = 0.5 * PetscSqr(p->S_const[k] / s->xs);
+  PetscCall(CfxPIDEPINNLaplacianWeights(p, s->xs, c));
   PetscCall(CfxParamSetZeroGrad(s->params));
   PetscCall(CfxTapeSetRecording(s->tape, PETSC_TRUE));
   if (m > 0) {
-    CfxTensor in, N, J, L, inj, Nj, NjM, inT, NT, Bw, dr, R, A, gT, Lr, Lt, Ltot;
-    PetscInt sh3[3] = {m, D, 1}, sh2[2] = {m, mj}, sh1[2] = {m, 1};
-    PetscReal *bx;
+    CfxTensor in, N, J, L, inj, Nj, inT, NT, R, gT, Lr, Lt, Ltot;
+    PetscInt sh2[2] = {m, mj}, sh1[2] = {m, 1};
 
     PetscCall(Inputs(s, m, t, x, &in));
     PetscCall(CfxINEUSMLPJet(s->net, s->tape, in, NULL, c, &N, &J, &L));
-    /* time and drift derivatives: sum_k w_k J_k with w_0 = 2/T, w_k = b_k/xs */
-    PetscCall(CfxTapeNewTensorUninit(s->tape, 3, sh3, &Bw));
-    PetscCall(PetscMalloc1(d, &bx));
-    for (PetscInt i = 0; i < m; i++) {
-      if (p->drift)
-        PetscCall(p->drift(t[i], &x[i * d], bx, p->driftctx));
-      else if (p->b_const)
-        PetscCall(PetscArraycpy(bx, p->b_const, d));
-      else
-        PetscCall(PetscArrayzero(bx, d));
-      Bw->data[i * D] = 2 / T;
-      for (PetscInt k = 0; k < d; k++) Bw->data[i * D + 1 + k] = bx[k] / s->xs;
-    }
-    PetscCall(PetscFree(bx));
-    PetscCall(CfxOpMul(s->tape, J, Bw, &dr));
-    PetscCall(CfxOpSum(s->tape, dr, 1, &dr)); /* [m, 1] */
-    PetscCall(CfxOpAdd(s->tape, dr, L, &R));
-    /* jumps: lambda (mean_j N_j - N); discount: -r N; known part (f - r uc)/us */
     PetscCall(Inputs(s, m * mj, tj, xj, &inj));
     PetscCall(CfxModuleForward(s->net, s->tape, inj, &Nj));
     PetscCall(CfxOpReshape(s->tape, Nj, 2, sh2, &Nj));
-    PetscCall(CfxOpMean(s->tape, Nj, 1, &NjM));
-    PetscCall(CfxOpReshape(s->tape, NjM, 2, sh1, &NjM));
-    PetscCall(CfxOpScale(s->tape, NjM, lam, 0, &A));
-    PetscCall(CfxOpAdd(s->tape, R, A, &R));
-    PetscCall(CfxOpScale(s->tape, N, -(lam + p->r), 0, &A));
-    PetscCall(CfxOpAdd(s->tape, R, A, &R));
-    PetscCall(CfxTapeNewTensorUninit(s->tape, 2, sh1, &A));
-    for (PetscInt i = 0; i < m; i++) {
-      PetscReal f = 0;
-      if (p->source) PetscCall(p->source(t[i], &x[i * d], &f, p->sourcectx));
-      A->data[i] = (f - p->r * s->uc) / s->us;
-    }
-    PetscCall(CfxOpAdd(s->tape, R, A, &R));
+    PetscCall(CfxPIDEPINNResidual(p, s->tape, m, t, x, s->xs, s->uc, s->us, N, J, L, Nj, &R));
     PetscCall(CfxOpSquare(s->tape, R, &Lr));
     PetscCall(CfxOpSum(s->tape, Lr, -1, &Lr));
     /* terminal condition at (T, x) */

@@ -314,3 +314,19 @@ PetscErrorCode CfxPIDEJumpPoint_Private(CfxPIDE p, PetscReal s, const PetscReal 
   PetscCall(PetscFree3(xiz, z, G));
   PetscFunctionReturn(0);
 }
+
+/* mj points x_i + G (one jump of the law at time t_i) per point i; point i draws from stream
+   first + i of seed, so a batch split over calls or ranks gives the same points. */
+PetscErrorCode CfxPIDEJumpPoints(CfxPIDE p, uint64_t seed, uint64_t first, PetscInt n, const PetscReal t[], const PetscReal x[], PetscInt mj, PetscReal xj[])
+{
+  const PetscInt d = p->d;
+
+  PetscFunctionBegin;
+  PetscCheck(n >= 0 && mj >= 1, p->comm, PETSC_ERR_ARG_OUTOFRANGE, "CfxPIDEJumpPoints needs n >= 0 and mj >= 1, found %" PetscInt_FMT " and %" PetscInt_FMT, n, mj);
+  for (PetscInt i = 0; i < n; i++) {
+    CfxRNG rng;
+    PetscCall(CfxRNGSetSeed(&rng, seed, first + (uint64_t)i));
+    for (PetscInt j = 0; j < mj; j++) PetscCall(CfxPIDEJumpPoint_Private(p, t[i], &x[i * d], &rng, &xj[((size_t)i * mj + j) * d]));
+  }
+  PetscFunctionReturn(0);
+}
