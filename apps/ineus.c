@@ -9,7 +9,7 @@ const char CfxCommandIneusUsage[]   = "Usage: conflux ineus -problem <b1|b2|b3> 
                                       "Fits u(t, x) by the first-jump Feynman-Kac regression iteration (docs/ineus.md) and writes\n"
                                       "/test/{t,x,u_pred,u_exact} on the fixed test points, /history/{outer,steps,time,change,\n"
                                       "estimate,loss,rel_l2,point_error,point_value} per outer iteration and root attributes\n"
-                                      "(problem, method, d, seed, reason, rel_l2, point_error, point_value, wall_time, solve_time,\n"
+                                      "(problem, method, d, seed, reason, clock, rel_l2, point_error, point_value, wall_time, solve_time,\n"
                                       "setup_time, created_by). Prints the relative L2 error on the test points and the relative\n"
                                       "error at (0, x0); one progress line per outer iteration (change, error estimate, ETA).\n"
                                       "A checkpoint is written after every outer iteration; -resume continues from it and ends\n"
@@ -23,6 +23,8 @@ const char CfxCommandIneusUsage[]   = "Usage: conflux ineus -problem <b1|b2|b3> 
                                       "  -o <FILE.h5>                 result file (written as FILE.h5.tmp, renamed at the end) [required]\n"
                                       "  -force                       replace an existing FILE.h5\n"
                                       "  -time_budget <s>             solve-time budget in seconds, 0 = none (= -ineus_time_budget) [0]\n"
+                                      "  -ineus_clock <wall|cpu>      clock of -time_budget and /history/time: wall or process CPU time [wall]\n"
+                                      "  -ineus_terminal_ansatz <bool> u = g(x) + ((T - t)/T) N(t, x): exact terminal condition [true; false for pinn, bsde]\n"
                                       "  -checkpoint <file>           checkpoint file                                [FILE.h5.ckpt]\n"
                                       "  -resume                      continue from the checkpoint\n"
                                       "  -ineus_checkpoint_every <k>  outer iterations between checkpoints (0: only at the end) [1]\n"
@@ -73,7 +75,7 @@ static PetscErrorCode SetAttrReal(hid_t loc, const char *name, PetscReal v)
 }
 
 typedef struct {
-  const char *file, *problem, *method, *cmdline, *reason;
+  const char *file, *problem, *method, *cmdline, *reason, *clock;
   PetscInt d;
   uint64_t seed;
   PetscReal wall, setup_time;
@@ -107,6 +109,7 @@ static PetscErrorCode WriteResult(MPI_Comm comm, CfxINEUS s, const RunInfo *info
     PetscCall(CfxH5SetAttributeText(f, "method", info->method));
     PetscCall(CfxH5SetAttributeText(f, "created_by", info->cmdline));
     PetscCall(CfxH5SetAttributeText(f, "reason", info->reason));
+    PetscCall(CfxH5SetAttributeText(f, "clock", info->clock)); /* of solve_time and /history/time */
     PetscCall(SetAttrReal(f, "d", (PetscReal)info->d));
     PetscCall(SetAttrReal(f, "seed", (PetscReal)info->seed));
     PetscCall(SetAttrReal(f, "rel_l2", last->rel_l2));
@@ -149,7 +152,7 @@ PetscErrorCode CfxCommandIneus(MPI_Comm comm, int argc, char **argv)
   CfxINEUSReason reason;
   PetscInt d = 10, seed = 0;
   PetscReal budget              = 0;
-  char file[PETSC_MAX_PATH_LEN] = "", ckpt[PETSC_MAX_PATH_LEN] = "", method[32] = "ineus", cmdline[4096] = "conflux ineus";
+  char file[PETSC_MAX_PATH_LEN] = "", clockname[16] = "wall", ckpt[PETSC_MAX_PATH_LEN] = "", method[32] = "ineus", cmdline[4096] = "conflux ineus";
   PetscBool set, force = PETSC_FALSE, resume = PETSC_FALSE, hasckpt;
   CfxINEUSMethod imethod = CFX_INEUS_METHOD_INEUS;
   PetscLogDouble t0, t1, t2;
@@ -223,11 +226,13 @@ PetscErrorCode CfxCommandIneus(MPI_Comm comm, int argc, char **argv)
     else
       PetscCall(PetscPrintf(comm, "u(0, x0) = %.8f\n", (double)h[nh - 1].point_value));
   }
-  info.file       = file;
-  info.problem    = CfxPIDEProblems[problem];
-  info.method     = method;
-  info.cmdline    = cmdline;
-  info.reason     = CfxINEUSReasons[reason];
+  info.file    = file;
+  info.problem = CfxPIDEProblems[problem];
+  info.method  = method;
+  info.cmdline = cmdline;
+  info.reason  = CfxINEUSReasons[reason];
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-ineus_clock", clockname, sizeof(clockname), &set));
+  info.clock      = set ? clockname : "wall";
   info.d          = d;
   info.seed       = (uint64_t)seed;
   info.wall       = t2 - t0;

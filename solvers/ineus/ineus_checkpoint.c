@@ -55,6 +55,8 @@ static PetscErrorCode RunAttributes(CfxINEUS s, PetscInt *n, char names[][32], c
   ADD_TEXT("ineus_lr_decay", "%.17g", (double)s->lr_decay);
   ADD_TEXT("ineus_lr_min", "%.17g", (double)s->lr_min);
   ADD_TEXT("ineus_lr_cycle", "%.17g", (double)s->lr_cycle);
+  ADD_TEXT("ineus_terminal_ansatz", "%s", s->ansatz ? "true" : "false");
+  ADD_TEXT("ineus_clock", "%s", s->cpu_clock ? "cpu" : "wall");
 #undef ADD_TEXT
   *n = k;
   PetscFunctionReturn(0);

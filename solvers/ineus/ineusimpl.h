@@ -74,7 +74,9 @@ struct _n_CfxINEUS {
   CfxPIDELabelOptions lab;
   PetscReal tol, lr, lr_decay, lr_min, time_budget, query_fraction, average;
   PetscBool relative;
-  PetscReal lr_cycle; /* > 0: cosine decay of the rate within each outer iteration down to lr_cycle times it */
+  PetscBool ansatz;    /* u = g(x) + ((T - t)/T) us N: the terminal condition holds exactly */
+  PetscBool cpu_clock; /* time budget and history times in process CPU seconds, not wall seconds */
+  PetscReal lr_cycle;  /* > 0: cosine decay of the rate within each outer iteration down to lr_cycle times it */
   CfxINEUSMethod method;
   PetscInt pinn_jumps, bsde_steps; /* jump samples per PINN residual point, BSDE time steps */ /* loss weights (c/max(|u_k|, c))^2: relative error where |u| > c = |uc| + us */
   uint64_t seed, test_seed;

@@ -5,7 +5,9 @@ static const char help[] = "CfxINEUS on small configurations:\n"
                            "     different batch is refused naming the option;\n"
                            "  3. on the communicator of the test (1 or 2 ranks) the result equals a 1-rank solve on\n"
                            "     PETSC_COMM_SELF to round-off (relative 1e-9);\n"
-                           "  4. the error on the test set falls over the outer iterations (B1, d = 2).\n"
+                           "  4. the error on the test set falls over the outer iterations (B1, d = 2);\n"
+                           "  5. with -ineus_terminal_ansatz the prediction at t = T is g(x) to round-off, before and\n"
+                           "     after training (B3, d = 3), and away from t = T it is not g (the network part is used).\n"
                            "Options: -dir <directory for the checkpoints>\n";
 
 #include <conflux/conflux.h>
@@ -207,6 +209,41 @@ static PetscErrorCode TestProgress(MPI_Comm comm)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode TestAnsatz(MPI_Comm comm)
+{
+  Run r;
+  const PetscInt n = 20, d = 3;
+  PetscReal t[20], tm[20], x[60], u[20], um[20], maxerr = 0, maxdiff = 0;
+  CfxRNG rng;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-ineus_terminal_ansatz", "1"));
+  PetscCall(RunCreate(comm, CFX_PIDE_B3, d, "2", "3", "64", NULL, &r));
+  PetscCall(PetscOptionsClearValue(NULL, "-ineus_terminal_ansatz"));
+  PetscCall(CfxRNGSetSeed(&rng, 11, 0));
+  for (PetscInt i = 0; i < n * d; i++) x[i] = 0.3 * CfxRNGNormal(&rng);
+  for (PetscInt i = 0; i < n; i++) {
+    t[i]  = 1; /* B3: T = 1 */
+    tm[i] = 0.5;
+  }
+  for (PetscInt pass = 0; pass < 2; pass++) {
+    PetscCall(CfxINEUSEvaluate(r.s, n, t, x, u));
+    PetscCall(CfxINEUSEvaluate(r.s, n, tm, x, um));
+    for (PetscInt i = 0; i < n; i++) {
+      PetscReal g;
+      PetscCall(CfxPIDETerminal(r.pide, &x[i * d], &g));
+      maxerr  = PetscMax(maxerr, PetscAbsReal(u[i] - g));
+      maxdiff = PetscMax(maxdiff, PetscAbsReal(um[i] - g));
+    }
+    if (pass == 0) PetscCall(CfxINEUSSolve(r.s));
+  }
+  PetscCall(PetscPrintf(comm, "terminal ansatz: max |u(T,x) - g(x)| = %.1e, max |u(T/2,x) - g(x)| = %.3e\n", (double)maxerr, (double)maxdiff));
+  PetscCheck(maxerr <= 1e-14, comm, PETSC_ERR_PLIB, "terminal ansatz: u(T, x) differs from g(x) by %g", (double)maxerr);
+  PetscCheck(maxdiff > 1e-6, comm, PETSC_ERR_PLIB, "terminal ansatz: u(T/2, x) equals g(x) (%g): the network part is not used", (double)maxdiff);
+  PetscCall(RunDestroy(&r));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   PetscCall(CfxInitialize(&argc, &argv, NULL, help));
@@ -215,6 +252,7 @@ int main(int argc, char **argv)
   PetscCall(TestResume(PETSC_COMM_WORLD));
   PetscCall(TestRanks(PETSC_COMM_WORLD));
   PetscCall(TestProgress(PETSC_COMM_WORLD));
+  PetscCall(TestAnsatz(PETSC_COMM_WORLD));
   PetscCall(CfxFinalize());
   return 0;
 }
