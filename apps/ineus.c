@@ -24,7 +24,7 @@ const char CfxCommandIneusUsage[]   = "Usage: conflux ineus -problem <b1|b2|b3> 
                                       "  -force                       replace an existing FILE.h5\n"
                                       "  -time_budget <s>             solve-time budget in seconds, 0 = none (= -ineus_time_budget) [0]\n"
                                       "  -ineus_clock <wall|cpu>      clock of -time_budget and /history/time: wall or process CPU time [wall]\n"
-                                      "  -ineus_terminal_ansatz <bool> u = g(x) + ((T - t)/T) N(t, x): exact terminal condition [true; false for pinn, bsde]\n"
+                                      "  -ineus_terminal_ansatz <bool> u = g(x) + ((T - t)/T) N(t, x): exact terminal condition [false]\n"
                                       "  -checkpoint <file>           checkpoint file                                [FILE.h5.ckpt]\n"
                                       "  -resume                      continue from the checkpoint\n"
                                       "  -ineus_checkpoint_every <k>  outer iterations between checkpoints (0: only at the end) [1]\n"

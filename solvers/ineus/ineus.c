@@ -180,8 +180,6 @@ PetscErrorCode CfxINEUSSetFromOptions(CfxINEUS s)
       PetscOptionsReal("-ineus_average", "fraction of the inner steps whose parameters are averaged into the iterate (0: the last step)", "CfxINEUSSetFromOptions", s->average, &s->average, NULL));
   PetscCall(
       PetscOptionsBool("-ineus_relative", "weight the loss by (c/max(|u_k|, c))^2, c = |mean g| + std g: relative error where u is large", "CfxINEUSSetFromOptions", s->relative, &s->relative, NULL));
-  /* default on for the regression iteration (docs/results/ineus.md: B1 and B2 far better, B3 even); the baselines keep u = N */
-  s->ansatz = s->method == CFX_INEUS_METHOD_INEUS ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(PetscOptionsBool("-ineus_terminal_ansatz", "network output u = g(x) + ((T - t)/T) N(t, x): the terminal condition holds exactly and N fits only the rest", "CfxINEUSSetFromOptions",
                              s->ansatz, &s->ansatz, NULL));
   {
